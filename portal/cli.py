@@ -1,0 +1,125 @@
+"""Flask CLI groups: db, users, records, demo. They call the same services as the views."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from .errors import DomainError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+users_cli = AppGroup("users", help="Staff and reader accounts.")
+records_cli = AppGroup("records", help="The catalogue: fonds, files, scans.")
+demo_cli = AppGroup("demo", help="The demo archive.")
+
+
+def alembic_config():
+    """An Alembic config pointing at ``migrations/`` and the app's database."""
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", current_app.config["DATABASE_URL"].replace("%", "%%"))
+    return config
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database back to REVISION."""
+    from alembic import command
+
+    command.downgrade(alembic_config(), revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (review it before committing)."""
+    from alembic import command
+
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's revision."""
+    from alembic import command
+
+    command.current(alembic_config())
+
+
+@users_cli.command("create-staff")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["archivist", "leader", "admin"]), required=True)
+@click.option("--name", "full_name", default="", help="Full name shown to readers.")
+@click.option("--password", default=None, help="Leave out to generate one.")
+def create_staff(email: str, role: str, full_name: str, password: str | None) -> None:
+    """Create a staff account and print its password."""
+    from .services.accounts import create_staff as create
+
+    try:
+        user, password = create(email, role, full_name or email, password)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{user.role}\t{user.email}\t{password}")
+
+
+@records_cli.command("import")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", help="Language of the report.")
+def import_records(manifest: Path, lang: str) -> None:
+    """Import MANIFEST.csv (and documents.csv beside it) with a progress bar."""
+    from .services.importer import ManifestError, count_rows, import_manifest
+
+    with force_locale(lang):
+        try:
+            total = count_rows(manifest)
+            with click.progressbar(length=total, label="Import", show_pos=True,
+                                   file=click.get_text_stream("stderr")) as bar:
+                report = import_manifest(None, manifest, progress=bar.update)
+        except ManifestError as error:
+            raise click.ClickException(error.message) from error
+        for error in report.errors:
+            name = manifest.name if error.source == "manifest" else "documents.csv"
+            click.echo(f"{name}:{error.line}: {error.file_code}: {error.reason}", err=True)
+        click.echo(_summary(report, lang))
+    if report.errors:
+        raise SystemExit(1)
+
+
+def _summary(report, lang: str) -> str:
+    from flask_babel import gettext as _
+
+    return _("Đã thêm %(c)d, cập nhật %(u)d, không đổi %(n)d hồ sơ; %(d)d văn bản; %(s)d bản quét; %(e)d dòng lỗi.",
+             c=report.created, u=report.updated, n=report.unchanged, d=report.documents, s=report.scans,
+             e=len(report.errors))
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the catalogue already has files.")
+def demo_load(if_empty: bool) -> None:
+    """Build the demo archive (fonds, files, scans, accounts) and print the logins."""
+    from .demo import load_demo
+
+    load_demo(if_empty=if_empty, echo=click.echo)
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to ``app``."""
+    for group in (db_cli, users_cli, records_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,132 @@
+"""Configuration classes.
+
+Every setting has a safe embedded default so the portal runs with no
+environment at all; production overrides them through environment variables
+(see the table in README.md). Nothing here reads the environment at import
+time: :func:`settings_from_env` is called by the app factory.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# Environment variables the factory copies into the config, with their types.
+ENV_SETTINGS: dict[str, type] = {
+    "DATABASE_URL": str,
+    "DATA_DIR": str,
+    "SECRET_KEY": str,
+    "REDIS_URL": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": bool,
+    "MAIL_SENDER": str,
+    "OUTBOX_DIR": str,
+    "ARCHIVE_NAME": str,
+    "PUBLIC_BASE_URL": str,
+    "PROXY_FIX_HOPS": int,
+}
+
+
+def _parse(kind: type, raw: str) -> Any:
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is int:
+        return int(raw)
+    return raw
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings present in the environment, parsed to their types."""
+    environ = dict(os.environ if environ is None else environ)
+    return {
+        name: _parse(kind, environ[name])
+        for name, kind in ENV_SETTINGS.items()
+        if environ.get(name, "") != ""
+    }
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    # None means "derive from the instance folder" (done in the factory).
+    DATABASE_URL: str | None = None
+    DATA_DIR: str | None = None
+    OUTBOX_DIR: str | None = None
+    REDIS_URL: str | None = None
+
+    ARCHIVE_NAME = "Lưu trữ lịch sử tỉnh Đồng Nai"
+    PUBLIC_BASE_URL: str | None = None
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_SENDER = "phongdoc@luutru.local"
+
+    LANGUAGES = ("vi", "en")
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Uploads: a manifest ZIP with its scans may be large; a letter may not.
+    MAX_CONTENT_LENGTH = 512 * 1024 * 1024
+    SCAN_MAX_BYTES = 300 * 1024 * 1024
+    SCAN_MAX_PAGES = 2000
+    SCAN_MAX_PIXELS = 60_000_000  # per page image; larger is a decompression bomb
+
+    EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 2 * 3600
+    PASSWORD_MIN_LENGTH = 10
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per 15 minutes"
+    RATELIMIT_REGISTER = "10 per hour"
+    RATELIMIT_MAIL = "5 per hour"
+
+    CATALOGUE_PAGE_SIZE = 25
+    PROXY_FIX_HOPS = 0
+
+
+class DevelopmentConfig(Config):
+    """Local development and the demo: mail goes to the outbox folder."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """Tests: no CSRF token juggling unless a test turns it back on, fast hashes."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    SERVER_NAME = "localhost"
+
+
+class ProductionConfig(Config):
+    """Production: secrets must come from the environment; cookies are Secure."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,125 @@
+"""Flask-WTF forms: CSRF, rendering and keeping what was typed.
+
+Domain rules live in the services; these forms only shape input. A
+:class:`~portal.errors.ValidationError` from a service is put back onto the
+form's fields with :func:`apply_errors` so messages show beside the field.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from . import labels
+from .errors import ValidationError
+
+
+def _choices(mapping: dict[str, object], blank: str | None = None) -> list[tuple[str, object]]:
+    items: list[tuple[str, object]] = [("", blank)] if blank is not None else []
+    return items + [(code, f"{code} – {label}") for code, label in mapping.items()]
+
+
+def apply_errors(form: FlaskForm, error: ValidationError) -> None:
+    """Attach a service's field errors to the form; unknown fields go to the form."""
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + list(messages)
+        else:
+            form.form_errors.extend(messages)
+
+
+class ProfileFields:
+    """Mix-in with the TT 05/2025 Điều 35 account fields."""
+
+    full_name = StringField(_l("Họ và tên"))
+    id_kind = SelectField(_l("Loại giấy tờ"), choices=[("cccd", labels.ID_KIND["cccd"]),
+                                                       ("passport", labels.ID_KIND["passport"])])
+    id_number = StringField(_l("Số định danh cá nhân / số hộ chiếu"))
+    phone = StringField(_l("Số điện thoại (không bắt buộc)"))
+    employer = StringField(_l("Cơ quan công tác (không bắt buộc)"))
+    priority_category = SelectField(_l("Đối tượng ưu tiên (không bắt buộc)"),
+                                    choices=_choices(labels.FEE_CATEGORY, blank=_l("— Không —")))
+    notes = TextAreaField(_l("Ghi chú"))
+
+
+class RegisterForm(ProfileFields, FlaskForm):
+    email = EmailField(_l("Email"))
+    password = PasswordField(_l("Mật khẩu"))
+    password_confirm = PasswordField(_l("Nhập lại mật khẩu"))
+    consent_account = BooleanField(labels.CONSENT["account"])
+    consent_statistics = BooleanField(labels.CONSENT["statistics"])
+    consent_newsletter = BooleanField(labels.CONSENT["newsletter"])
+
+
+class ProfileForm(ProfileFields, FlaskForm):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Hãy nhập email."))])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu."))])
+
+
+class EmailOnlyForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Hãy nhập email.")), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Hãy nhập mật khẩu."))])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Hãy nhập mật khẩu."))])
+    new_password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Hãy nhập mật khẩu."))])
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token, for buttons that change state."""
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do"), validators=[Optional(), Length(max=2000)])
+
+
+class FondsForm(FlaskForm):
+    code = StringField(_l("Mã phông"), validators=[DataRequired(_l("Hãy nhập mã phông.")), Length(max=40)])
+    name = StringField(_l("Tên phông"), validators=[DataRequired(_l("Hãy nhập tên phông.")), Length(max=300)])
+    description = TextAreaField(_l("Giới thiệu"), validators=[Optional(), Length(max=5000)])
+
+
+class FileForm(FlaskForm):
+    """Every TT 05/2025 field of a file (hồ sơ)."""
+
+    file_code = StringField(_l("Mã hồ sơ"))
+    inventory_no = StringField(_l("Mục lục số"))
+    box_no = StringField(_l("Hộp số"))
+    file_no = StringField(_l("Hồ sơ số"))
+    title = TextAreaField(_l("Tiêu đề hồ sơ"))
+    start_date = StringField(_l("Thời gian bắt đầu (YYYY, YYYY-MM hoặc YYYY-MM-DD)"))
+    end_date = StringField(_l("Thời gian kết thúc"))
+    retention = SelectField(_l("Thời hạn bảo quản"), choices=_choices(labels.RETENTION))
+    mode = SelectField(_l("Chế độ sử dụng"), choices=_choices(labels.MODE))
+    language = StringField(_l("Ngôn ngữ"), default="Tiếng Việt")
+    keywords = StringField(_l("Từ khóa (cách nhau bằng dấu ;)"))
+    document_count = StringField(_l("Tổng số văn bản"))
+    sheets = StringField(_l("Số tờ"))
+    pages = StringField(_l("Số trang"))
+    condition = SelectField(_l("Tình trạng vật lý"), choices=_choices(labels.CONDITION))
+    info_symbol = StringField(_l("Ký hiệu thông tin"))
+    reliability = SelectField(_l("Mức độ tin cậy"), choices=_choices(labels.RELIABILITY), default="02")
+    notes = TextAreaField(_l("Ghi chú"))
+
+
+class ScanUploadForm(FlaskForm):
+    scan = FileField(_l("Bản quét (PDF, hoặc tệp ZIP chứa ảnh trang)"),
+                     validators=[FileRequired(_l("Hãy chọn tệp bản quét."))])
+
+
+class ImportForm(FlaskForm):
+    manifest = FileField(_l("Manifest (tệp CSV, hoặc ZIP chứa manifest.csv, documents.csv và bản quét)"),
+                         validators=[FileRequired(_l("Hãy chọn tệp manifest."))])

@@ -1,0 +1,10 @@
+"""Typed SQLAlchemy models; importing this package registers every table."""
+from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, ReaderProfile, Role, User
+from .audit import AuditEvent, AuditTrailIsAppendOnly
+from .records import AccessMode, Document, Fonds, PageScan, RecordFile
+
+__all__ = [
+    "STAFF_ROLES", "AccessMode", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
+    "ConsentPurpose", "Document", "Fonds", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
+    "Role", "User",
+]

@@ -1,0 +1,1 @@
+"""Domain operations shared by views and CLI commands. Services own the commit."""

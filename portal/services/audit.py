@@ -1,0 +1,47 @@
+"""Writing the audit trail. Callers add the event in their own transaction."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, User
+
+
+def record_event(
+    session: Session,
+    actor: User | None,
+    action: str,
+    obj_type: str,
+    obj_id: object,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to ``session``; the caller's commit makes it durable."""
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=obj_type,
+        object_id=str(obj_id),
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data,
+    )
+    session.add(event)
+    return event
+
+
+def events_for(session: Session, obj_type: str | None = None, obj_id: object = None,
+               limit: int = 200, offset: int = 0) -> list[AuditEvent]:
+    """The newest events, optionally for one object type or one object."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+    if obj_type is not None:
+        query = query.where(AuditEvent.object_type == obj_type)
+    if obj_id is not None:
+        query = query.where(AuditEvent.object_id == str(obj_id))
+    return list(session.scalars(query))

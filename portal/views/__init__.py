@@ -1,0 +1,14 @@
+"""Blueprints, one per audience."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every blueprint to ``app``."""
+    from . import account, auth, public, staff
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(staff.bp)

@@ -1,0 +1,93 @@
+"""A reader's own account: profile, consents, password."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from ..errors import DomainError, ValidationError
+from ..forms import ChangePasswordForm, ConfirmForm, ProfileForm, apply_errors
+from ..services import accounts
+
+bp = Blueprint("account", __name__, url_prefix="/ca-nhan")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def profile():
+    """View and edit the account fields."""
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user.profile) if request.method == "GET" else ProfileForm()
+    if request.method == "GET":
+        form.full_name.data = user.full_name
+    elif form.validate_on_submit():
+        try:
+            accounts.update_profile(user, {name: field.data for name, field in form._fields.items()})
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Đã lưu thông tin tài khoản."), "success")
+            return redirect(url_for("account.profile"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("account/profile.html", form=form, user=user, confirm_form=ConfirmForm()), status
+
+
+@bp.get("/dong-y")
+@login_required
+def consents():
+    """Every consent with when it was given and withdrawn."""
+    return render_template("account/consents.html", user=current_user, form=ConfirmForm())
+
+
+@bp.post("/dong-y/<purpose>/rut-lai")
+@login_required
+def withdraw_consent(purpose: str):
+    """Withdraw one consent; withdrawing the required one closes the account."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("account.consents"))
+    try:
+        closed = accounts.withdraw_consent(current_user._get_current_object(), purpose)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("account.consents"))
+    if closed:
+        logout_user()
+        flash(_("Bạn đã rút lại đồng ý xử lý dữ liệu; tài khoản đã được đóng."), "info")
+        return redirect(url_for("public.home"))
+    flash(_("Đã rút lại đồng ý."), "success")
+    return redirect(url_for("account.consents"))
+
+
+@bp.post("/dong-y/<purpose>/dong-y")
+@login_required
+def give_consent(purpose: str):
+    """Give consent to an optional purpose."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            accounts.give_consent(current_user._get_current_object(), purpose)
+            flash(_("Đã ghi nhận đồng ý."), "success")
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("account.consents"))
+
+
+@bp.route("/mat-khau", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user._get_current_object(), form.current_password.data,
+                                     form.new_password.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            from flask_login import login_user
+
+            login_user(current_user._get_current_object())  # re-issue with the new session version
+            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/password.html", form=form)

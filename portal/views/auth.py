@@ -1,0 +1,129 @@
+"""Registration, email confirmation, login/logout and password reset."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..auth_session import redirect_next
+from ..errors import DomainError, ValidationError
+from ..extensions import limiter
+from ..forms import EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm, apply_errors
+from ..models import ConsentPurpose
+from ..services import accounts
+
+bp = Blueprint("auth", __name__, url_prefix="/tai-khoan")
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _register_limit() -> str:
+    return current_app.config["RATELIMIT_REGISTER"]
+
+
+def _mail_limit() -> str:
+    return current_app.config["RATELIMIT_MAIL"]
+
+
+@bp.route("/dang-ky", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+def register():
+    """Reader registration with the legal fields and per-purpose consent."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        data = {name: field.data for name, field in form._fields.items()}
+        data["consents"] = [p.value for p in ConsentPurpose if form[f"consent_{p.value}"].data]
+        try:
+            user = accounts.register_reader(data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return render_template("auth/registered.html", email=user.email)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.get("/xac-nhan/<token>")
+def confirm_email(token: str):
+    """The link from the confirmation email."""
+    try:
+        accounts.confirm_email(token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.resend_confirmation"))
+    flash(_("Email đã được xác nhận. Tài khoản sẽ được cán bộ phòng đọc xác minh."), "success")
+    return redirect(url_for("account.profile") if current_user.is_authenticated else url_for("auth.login"))
+
+
+@bp.route("/gui-lai-xac-nhan", methods=["GET", "POST"])
+@limiter.limit(_mail_limit, methods=["POST"])
+def resend_confirmation():
+    """Send the confirmation link again (always answers the same way)."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        accounts.resend_confirmation(form.email.data)
+        flash(_("Nếu email này có tài khoản chưa xác nhận, chúng tôi đã gửi lại liên kết."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/email_form.html", form=form, title=_("Gửi lại email xác nhận"))
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+def login():
+    """Log in with email and password; failures do not say which part was wrong."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            session.clear()  # a fresh session at login (no fixation)
+            login_user(user)
+            flash(_("Đăng nhập thành công."), "success")
+            return redirect_next("staff.dashboard" if user.is_staff else "account.profile")
+    status = 401 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/dang-xuat")
+@login_required
+def logout():
+    """Log out (POST, with CSRF, so a link cannot log somebody out)."""
+    logout_user()
+    session.clear()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/quen-mat-khau", methods=["GET", "POST"])
+@limiter.limit(_mail_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether the account exists or not."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        flash(_("Nếu email này có tài khoản, chúng tôi đã gửi liên kết đặt lại mật khẩu."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/email_form.html", form=form, title=_("Quên mật khẩu"))
+
+
+@bp.route("/dat-lai-mat-khau/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password from the emailed link."""
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("auth.forgot_password"))
+        else:
+            logout_user()
+            flash(_("Đã đặt mật khẩu mới. Hãy đăng nhập."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

@@ -1,0 +1,200 @@
+"""The staff area: readers to clear, the audit trail, catalogue editing and imports."""
+from __future__ import annotations
+
+from functools import wraps
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..errors import DomainError, ValidationError
+from ..extensions import db
+from ..forms import (
+    ConfirmForm, FileForm, FondsForm, ImportForm, ReasonForm, ScanUploadForm, apply_errors,
+)
+from ..models import Clearance, Fonds, RecordFile
+from ..permissions import can
+from ..services import accounts, audit, importer, records, uploads
+
+bp = Blueprint("staff", __name__, url_prefix="/nghiep-vu")
+
+
+def staff_required(action: str = "staff.enter"):
+    """Only logged-in users that ``permissions.can`` allows ``action``."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not can(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@bp.get("/")
+@staff_required()
+def dashboard():
+    """What needs doing: readers waiting, recent actions."""
+    return render_template("staff/dashboard.html", waiting=accounts.readers_waiting(),
+                           events=audit.events_for(db.session, limit=10))
+
+
+# --- readers ------------------------------------------------------------------
+
+@bp.get("/doc-gia")
+@staff_required("readers.review")
+def readers():
+    """Readers by clearance state (default: waiting)."""
+    state = request.args.get("state", Clearance.PENDING.value)
+    return render_template("staff/readers.html", readers=accounts.list_readers(state), state=state)
+
+
+@bp.get("/doc-gia/<int:reader_id>")
+@staff_required("readers.review")
+def reader_detail(reader_id: int):
+    """One reader's account fields, consents and history."""
+    reader = accounts.get_reader(reader_id)
+    return render_template("staff/reader_detail.html", reader=reader, form=ReasonForm(),
+                           events=audit.events_for(db.session, "user", reader.id))
+
+
+@bp.post("/doc-gia/<int:reader_id>/<action>")
+@staff_required("readers.review")
+def reader_clearance(reader_id: int, action: str):
+    """Clear or block a reader (a reason is required to block)."""
+    targets = {"xac-minh": Clearance.CLEARED.value, "khoa": Clearance.BLOCKED.value}
+    if action not in targets:
+        abort(404)
+    reader = accounts.get_reader(reader_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_clearance(current_user._get_current_object(), reader, targets[action], form.reason.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return render_template("staff/reader_detail.html", reader=reader, form=form,
+                                   events=audit.events_for(db.session, "user", reader.id)), 400
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Đã xác minh tài khoản.") if action == "xac-minh" else _("Đã khóa tài khoản."), "success")
+    return redirect(url_for("staff.reader_detail", reader_id=reader.id))
+
+
+@bp.get("/nhat-ky")
+@staff_required("audit.view")
+def audit_trail():
+    """The audit trail, newest first, optionally for one kind of object."""
+    obj_type = request.args.get("type") or None
+    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    page = max(1, min(page, 10_000))
+    events = audit.events_for(db.session, obj_type, limit=100, offset=(page - 1) * 100)
+    return render_template("staff/audit.html", events=events, obj_type=obj_type or "", page=page)
+
+
+# --- catalogue editing --------------------------------------------------------------
+
+@bp.route("/phong/moi", methods=["GET", "POST"])
+@bp.route("/phong/<int:fonds_id>/sua", methods=["GET", "POST"])
+@staff_required("records.edit")
+def fonds_edit(fonds_id: int | None = None):
+    """Create or edit a fonds."""
+    fonds = db.session.get(Fonds, fonds_id) if fonds_id else None
+    if fonds_id and fonds is None:
+        abort(404)
+    form = FondsForm(obj=fonds)
+    if form.validate_on_submit():
+        try:
+            fonds = records.save_fonds(current_user._get_current_object(), form.data, fonds)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Đã lưu phông."), "success")
+            return redirect(url_for("public.fonds_detail", code=fonds.code))
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/fonds_form.html", form=form, fonds=fonds), status
+
+
+@bp.route("/phong/<int:fonds_id>/ho-so/moi", methods=["GET", "POST"])
+@bp.route("/ho-so/<int:file_id>/sua", methods=["GET", "POST"])
+@staff_required("records.edit")
+def file_edit(fonds_id: int | None = None, file_id: int | None = None):
+    """Create or edit a file with every TT 05/2025 field."""
+    record = db.session.get(RecordFile, file_id) if file_id else None
+    if file_id and record is None:
+        abort(404)
+    fonds = record.fonds if record else db.session.get(Fonds, fonds_id)
+    if fonds is None:
+        abort(404)
+    form = FileForm(obj=record)
+    if form.validate_on_submit():
+        data = {name: field.data for name, field in form._fields.items()}
+        chosen = request.form.get("fonds_id", "")
+        target = db.session.get(Fonds, int(chosen)) if chosen.isdigit() else fonds
+        try:
+            record = records.save_file(current_user._get_current_object(), target or fonds, data, record)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Đã lưu hồ sơ."), "success")
+            return redirect(url_for("public.file_detail", file_id=record.id))
+    status = 400 if request.method == "POST" else 200
+    all_fonds = list(db.session.scalars(select(Fonds).order_by(Fonds.code)))
+    return render_template("staff/file_form.html", form=form, record=record, fonds=fonds,
+                           all_fonds=all_fonds), status
+
+
+@bp.route("/ho-so/<int:file_id>/ban-quet", methods=["GET", "POST"])
+@staff_required("records.edit")
+def file_scan(file_id: int):
+    """Attach or replace a file's scan: a PDF, or a ZIP of page images."""
+    record = db.session.get(RecordFile, file_id)
+    if record is None:
+        abort(404)
+    form = ScanUploadForm()
+    if form.validate_on_submit():
+        try:
+            with uploads.upload_workspace() as folder:
+                saved = uploads.save_upload(form.scan.data, folder)
+                source = uploads.extract_zip(saved, folder / "pages") if uploads.is_zip(saved) else saved
+                records.attach_scan(current_user._get_current_object(), record, source)
+        except DomainError as error:
+            form.scan.errors = [error.message]
+        else:
+            flash(_("Đã lưu bản quét (%(n)d trang).", n=record.scan_pages or 0), "success")
+            return redirect(url_for("public.file_detail", file_id=record.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/file_scan.html", form=form, record=record), status
+
+
+@bp.route("/nhap-du-lieu", methods=["GET", "POST"])
+@staff_required("records.import")
+def import_manifest():
+    """Run a manifest import from the browser: a CSV, or a ZIP with manifest and scans."""
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            with uploads.upload_workspace() as folder:
+                saved = uploads.save_upload(form.manifest.data, folder)
+                manifest = _find_manifest(uploads.extract_zip(saved, folder / "bundle")) \
+                    if uploads.is_zip(saved) else saved
+                report = importer.import_manifest(current_user._get_current_object(), manifest)
+        except DomainError as error:
+            form.manifest.errors = [error.message]
+    status = 400 if request.method == "POST" and report is None else 200
+    return render_template("staff/import.html", form=form, report=report), status
+
+
+def _find_manifest(folder: Path) -> Path:
+    candidates = sorted(p for p in folder.rglob("*.csv") if p.name != "documents.csv")
+    preferred = [p for p in candidates if p.name == "manifest.csv"]
+    if not (preferred or candidates):
+        raise ValidationError(_("Tệp ZIP không có manifest CSV."))
+    return (preferred or candidates)[0]

@@ -1,0 +1,81 @@
+"""Cross-cutting web concerns: error pages, template globals, language switch, headers."""
+from __future__ import annotations
+
+from flask import Flask, flash, make_response, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from . import labels
+from .errors import DomainError
+from .permissions import can, is_staff
+
+
+def init_web(app: Flask) -> None:
+    """Register error handlers, template globals and response headers."""
+
+    @app.context_processor
+    def template_globals() -> dict[str, object]:
+        return {
+            "can": lambda action, obj=None: can(current_user, action, obj),
+            "is_staff": lambda: is_staff(current_user),
+            "archive_name": app.config["ARCHIVE_NAME"],
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "labels": labels,
+        }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _error_page(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                                  "Hãy tải lại trang và gửi lại."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return _error_page(error.status_code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            400: _("Yêu cầu không hợp lệ."),
+            403: _("Bạn không có quyền xem trang này."),
+            404: _("Không tìm thấy trang hoặc tài liệu bạn cần."),
+            405: _("Phương thức không được hỗ trợ."),
+            413: _("Tệp tải lên quá lớn."),
+            429: _("Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút."),
+        }
+        response = _error_page(error.code or 500, messages.get(error.code or 500, _("Đã xảy ra lỗi.")))
+        if error.code == 429 and getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(error.retry_after)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(500)
+    def server_error(_error: Exception):
+        return _error_page(500, _("Đã xảy ra lỗi máy chủ. Chúng tôi đã ghi nhận; vui lòng thử lại sau."))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        if app.config["ENV_NAME"] == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.cookies.get("lang") is None and response.mimetype == "text/html":
+            response.headers.setdefault("Content-Language", app.config["BABEL_DEFAULT_LOCALE"])
+        return response
+
+
+def _error_page(status: int, message: str):
+    if request.accept_mimetypes.best == "application/json":
+        return make_response({"error": message}, status)
+    return make_response(render_template("error.html", status=status, message=message), status)
+
+
+def flash_error(error: DomainError) -> None:
+    """Show a domain error's message on the next page."""
+    flash(error.message, "error")
