@@ -1,6 +1,7 @@
 """Flask CLI groups: db, users, records, demo. They call the same services as the views."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -90,7 +91,7 @@ def import_records(manifest: Path, lang: str) -> None:
         try:
             total = count_rows(manifest)
             with click.progressbar(length=total, label="Import", show_pos=True,
-                                   file=click.get_text_stream("stderr")) as bar:
+                                   file=sys.stderr) as bar:
                 report = import_manifest(None, manifest, progress=bar.update)
         except ManifestError as error:
             raise click.ClickException(error.message) from error

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField,
+    BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -18,9 +18,25 @@ from . import labels
 from .errors import ValidationError
 
 
-def _choices(mapping: dict[str, object], blank: str | None = None) -> list[tuple[str, object]]:
-    items: list[tuple[str, object]] = [("", blank)] if blank is not None else []
-    return items + [(code, f"{code} – {label}") for code, label in mapping.items()]
+class _CodeLabel:
+    """``"01 – Vĩnh viễn"``, translated when rendered (not when the form class is built)."""
+
+    def __init__(self, code: str, label: object) -> None:
+        self.code, self.label = code, label
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.label}"
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+def _choices(mapping: dict[str, object], blank: object | None = None, with_code: bool = True) -> list[SelectChoice]:
+    items = [SelectChoice("", blank)] if blank is not None else []
+    return items + [SelectChoice(code, _CodeLabel(code, label) if with_code else label)
+                    for code, label in mapping.items()]
 
 
 def apply_errors(form: FlaskForm, error: ValidationError) -> None:
@@ -37,13 +53,12 @@ class ProfileFields:
     """Mix-in with the TT 05/2025 Điều 35 account fields."""
 
     full_name = StringField(_l("Họ và tên"))
-    id_kind = SelectField(_l("Loại giấy tờ"), choices=[("cccd", labels.ID_KIND["cccd"]),
-                                                       ("passport", labels.ID_KIND["passport"])])
+    id_kind = SelectField(_l("Loại giấy tờ"), choices=_choices(labels.ID_KIND, with_code=False), validate_choice=False)
     id_number = StringField(_l("Số định danh cá nhân / số hộ chiếu"))
     phone = StringField(_l("Số điện thoại (không bắt buộc)"))
     employer = StringField(_l("Cơ quan công tác (không bắt buộc)"))
     priority_category = SelectField(_l("Đối tượng ưu tiên (không bắt buộc)"),
-                                    choices=_choices(labels.FEE_CATEGORY, blank=_l("— Không —")))
+                                    choices=_choices(labels.FEE_CATEGORY, blank=_l("— Không —")), validate_choice=False)
     notes = TextAreaField(_l("Ghi chú"))
 
 
@@ -102,16 +117,16 @@ class FileForm(FlaskForm):
     title = TextAreaField(_l("Tiêu đề hồ sơ"))
     start_date = StringField(_l("Thời gian bắt đầu (YYYY, YYYY-MM hoặc YYYY-MM-DD)"))
     end_date = StringField(_l("Thời gian kết thúc"))
-    retention = SelectField(_l("Thời hạn bảo quản"), choices=_choices(labels.RETENTION))
-    mode = SelectField(_l("Chế độ sử dụng"), choices=_choices(labels.MODE))
+    retention = SelectField(_l("Thời hạn bảo quản"), choices=_choices(labels.RETENTION), validate_choice=False)
+    mode = SelectField(_l("Chế độ sử dụng"), choices=_choices(labels.MODE), validate_choice=False)
     language = StringField(_l("Ngôn ngữ"), default="Tiếng Việt")
     keywords = StringField(_l("Từ khóa (cách nhau bằng dấu ;)"))
     document_count = StringField(_l("Tổng số văn bản"))
     sheets = StringField(_l("Số tờ"))
     pages = StringField(_l("Số trang"))
-    condition = SelectField(_l("Tình trạng vật lý"), choices=_choices(labels.CONDITION))
+    condition = SelectField(_l("Tình trạng vật lý"), choices=_choices(labels.CONDITION), validate_choice=False)
     info_symbol = StringField(_l("Ký hiệu thông tin"))
-    reliability = SelectField(_l("Mức độ tin cậy"), choices=_choices(labels.RELIABILITY), default="02")
+    reliability = SelectField(_l("Mức độ tin cậy"), choices=_choices(labels.RELIABILITY), validate_choice=False, default="02")
     notes = TextAreaField(_l("Ghi chú"))
 
 

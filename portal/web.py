@@ -16,15 +16,17 @@ from .permissions import can, is_staff
 def init_web(app: Flask) -> None:
     """Register error handlers, template globals and response headers."""
 
+    # Globals (not a context processor) so imported macros see them too.
+    app.jinja_env.globals.update(
+        can=lambda action, obj=None: can(current_user, action, obj),
+        is_staff=lambda: is_staff(current_user),
+        archive_name=app.config["ARCHIVE_NAME"],
+        labels=labels,
+    )
+
     @app.context_processor
-    def template_globals() -> dict[str, object]:
-        return {
-            "can": lambda action, obj=None: can(current_user, action, obj),
-            "is_staff": lambda: is_staff(current_user),
-            "archive_name": app.config["ARCHIVE_NAME"],
-            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
-            "labels": labels,
-        }
+    def template_locale() -> dict[str, object]:
+        return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -65,8 +67,8 @@ def init_web(app: Flask) -> None:
         )
         if app.config["ENV_NAME"] == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.cookies.get("lang") is None and response.mimetype == "text/html":
-            response.headers.setdefault("Content-Language", app.config["BABEL_DEFAULT_LOCALE"])
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Language", str(get_locale() or "vi"))
         return response
 
 

@@ -184,6 +184,11 @@ def import_manifest(actor: User | None, manifest: Path,
     return report
 
 
+def _documents_differ(record: RecordFile, rows: list[dict[str, Any]]) -> bool:
+    current = [{name: getattr(doc, name) for name in rows[0]} for doc in record.documents] if rows else []
+    return current != rows
+
+
 def _document_pages_problem(scan_pages: int | None, docs: list[tuple[int, dict[str, Any]]]) -> str | None:
     if scan_pages is None:
         return None
@@ -240,6 +245,8 @@ def _import_row(actor: User | None, manifest: Path, line: int, row: dict[str, st
             record = RecordFile(fonds=fonds)
             db.session.add(record)
         record.fonds = fonds
+        if clean.get("pages") is None and record.scan_pages:
+            clean["pages"] = record.scan_pages  # an empty cell keeps the page count the scan gave
         changes = apply_file_fields(record, clean)
         db.session.flush()
         old_scan = None
@@ -247,7 +254,7 @@ def _import_row(actor: User | None, manifest: Path, line: int, row: dict[str, st
             new_scan, old_scan = put_scan(record, scan_info)
             changes["scan"] = [old_scan, new_scan]
             report.scans += 1
-        if docs:
+        if docs and _documents_differ(record, [d for _l, d in docs]):
             problem = _document_pages_problem(record.scan_pages, docs)
             if problem:
                 raise ValidationError(problem)

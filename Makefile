@@ -1,0 +1,44 @@
+# The two commands a newcomer needs:
+#   make run    serve the portal with a demo archive on http://127.0.0.1:5000
+#   make test   run the whole test suite (SQLite, and PostgreSQL when it answers)
+# Each does its own set-up: virtual environment, dependencies, translations, migrations.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-10)
+STAMP := $(VENV)/.installed-$(REQS_HASH)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup translations i18n-extract clean-instance
+
+setup: $(STAMP) translations
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# Compiled catalogues (.mo) are build output, not source: made from the .po files.
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d portal/translations
+
+# Maintainers: collect new strings and merge them into each catalogue.
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o portal/translations/messages.pot portal
+	$(BIN)/pybabel update -q -N --no-location -i portal/translations/messages.pot -d portal/translations
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean-instance:
+	rm -rf instance

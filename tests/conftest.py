@@ -1,0 +1,218 @@
+"""Fixtures: a fresh app, database, data folder and outbox for every test.
+
+Every test that uses ``app`` runs twice: on SQLite (a file in ``tmp_path``)
+and on PostgreSQL (a throwaway database created for the session and emptied
+before each test). PostgreSQL is skipped when no server answers on
+127.0.0.1:5432, unless ``REQUIRE_POSTGRES=1`` (CI), where that is a failure.
+"""
+from __future__ import annotations
+
+import email
+import os
+import uuid
+from email.message import Message
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.db import Base, make_engine
+from portal.extensions import db
+from portal.models import Clearance, Consent, Fonds, ReaderProfile, RecordFile, Role, User
+from portal.services.accounts import hash_password
+
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PG_ADMIN_URL = f"postgresql+psycopg://postgres@{PG_HOST}:5432/postgres"
+PASSWORD = "Matkhau-an-toan-2026"
+
+
+def _postgres_answers() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(host=PG_HOST, user="postgres", dbname="postgres", connect_timeout=2).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def create_pg_database() -> str:
+    """Create an empty throwaway PostgreSQL database; return its URL."""
+    name = f"portal_test_{uuid.uuid4().hex[:12]}"
+    engine = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return f"postgresql+psycopg://postgres@{PG_HOST}:5432/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    """Drop a database made by :func:`create_pg_database`."""
+    name = url.rsplit("/", 1)[1]
+    engine = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    available = _postgres_answers()
+    if not available and os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail("REQUIRE_POSTGRES=1 but no PostgreSQL server answers on 127.0.0.1:5432")
+    return available
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url(postgres_available: bool):
+    """One throwaway PostgreSQL database with the schema, for the whole session."""
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    url = create_pg_database()
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+    drop_pg_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "sqlite" and request.node.get_closest_marker("postgres_only"):
+        pytest.skip("PostgreSQL-only test")
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, backend: str):
+    """A fresh application on an empty database, data folder and outbox."""
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "REDIS_URL": None,
+    })
+    with app.app_context():
+        if backend == "sqlite":
+            Base.metadata.create_all(db.engine)
+        else:
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for calling services directly."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def outbox(app) -> Callable[[], list[Message]]:
+    """Return a function that reads every mail written to the outbox, oldest first."""
+
+    def read() -> list[Message]:
+        folder = Path(app.config["OUTBOX_DIR"])
+        if not folder.exists():
+            return []
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                for p in sorted(folder.glob("*.eml"))]
+
+    return read
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    """Factory: ``make_user(role="reader", cleared=True, email=None, password=PASSWORD)``."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = Role.READER.value, cleared: bool = True, email: str | None = None,
+             password: str = PASSWORD, full_name: str | None = None, confirmed: bool = True) -> User:
+        n = next(counter)
+        with app.app_context():
+            user = User(
+                email=email or f"{role}{n}@example.vn", password_hash=hash_password(password),
+                full_name=full_name or f"Nguyễn Văn {chr(64 + n % 26 or 1)}", role=role,
+                clearance=Clearance.CLEARED.value if cleared else Clearance.PENDING.value,
+            )
+            if confirmed:
+                from portal.db import utcnow
+
+                user.email_confirmed_at = utcnow()
+            if role == Role.READER.value:
+                user.profile = ReaderProfile(id_kind="cccd", id_number=f"{n:012d}")
+                user.consents.append(Consent(purpose="account"))
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def make_file(app) -> Callable[..., RecordFile]:
+    """Factory: ``make_file(mode="01", title=..., fonds_code="F1")`` → a catalogued file."""
+    counter = iter(range(1, 10_000))
+
+    def make(mode: str = "01", title: str | None = None, fonds_code: str = "UBND-DN", **fields) -> RecordFile:
+        n = next(counter)
+        with app.app_context():
+            from sqlalchemy import select
+
+            fonds = db.session.scalar(select(Fonds).where(Fonds.code == fonds_code))
+            if fonds is None:
+                fonds = Fonds(code=fonds_code, name=f"Phông {fonds_code}")
+                db.session.add(fonds)
+            record = RecordFile(
+                fonds=fonds, file_code=fields.pop("file_code", f"{fonds_code}.2020.{n:03d}"),
+                inventory_no="1", box_no=str(n), file_no=str(n), title=title or f"Hồ sơ số {n}",
+                retention="01", mode=mode, start_date="2020", end_date="2020", **fields,
+            )
+            db.session.add(record)
+            db.session.commit()
+            db.session.refresh(record)
+            db.session.expunge(record)
+            return record
+
+    return make
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Log ``client`` in through the real form."""
+    return client.post("/tai-khoan/dang-nhap", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client) -> Callable[[User], object]:
+    def do(user: User, password: str = PASSWORD):
+        response = login(client, user.email, password)
+        assert response.status_code == 302, response.data[:500]
+        return response
+
+    return do
