@@ -24,13 +24,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 # Compiled catalogues (.mo) are build output, not source: made from the .po files.
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d portal/translations
+	$(BIN)/pybabel compile --use-fuzzy -d portal/translations
 
 # Maintainers: collect new strings and merge them into each catalogue.
 i18n-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o portal/translations/messages.pot portal
-	$(BIN)/pybabel update -q -N --no-location -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel update -N --no-location -i portal/translations/messages.pot -d portal/translations
 
 run: setup
 	$(BIN)/flask db upgrade
