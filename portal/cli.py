@@ -17,6 +17,7 @@ db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="Staff and reader accounts.")
 records_cli = AppGroup("records", help="The catalogue: fonds, files, scans.")
 demo_cli = AppGroup("demo", help="The demo archive.")
+requests_cli = AppGroup("requests", help="Access requests and reading windows.")
 
 
 def alembic_config():
@@ -120,7 +121,17 @@ def demo_load(if_empty: bool) -> None:
     load_demo(if_empty=if_empty, echo=click.echo)
 
 
+@requests_cli.command("expire")
+def requests_expire() -> None:
+    """End reading windows that are over and remind readers two days before theirs end."""
+    from .services.requests import expire_and_remind
+
+    with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"):
+        report = expire_and_remind()
+    click.echo(f"expired={report.expired} reminded={report.reminded}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (db_cli, users_cli, records_cli, demo_cli):
+    for group in (db_cli, users_cli, records_cli, demo_cli, requests_cli):
         app.cli.add_command(group)

@@ -95,6 +95,38 @@ class Config:
     RATELIMIT_MAIL = "5 per hour"
 
     CATALOGUE_PAGE_SIZE = 25
+
+    # Reading windows: default length and the legal maximum (TT 05/2025 Điều 37).
+    GRANT_DAYS = 15
+    GRANT_MAX_DAYS = 15
+    GRANT_REMINDER_DAYS = 2
+    LETTER_MAX_BYTES = 10 * 1024 * 1024
+
+    # Vietnamese public holidays (days off on weekdays, including Tết and compensatory days),
+    # as announced by the government each year. Deadlines skip these and weekends.
+    PUBLIC_HOLIDAYS: dict[int, list[str]] = {
+        2025: [
+            "2025-01-01",
+            "2025-01-27", "2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31",  # Tết Ất Tỵ
+            "2025-04-07",  # Giỗ Tổ Hùng Vương (10/3 âm lịch)
+            "2025-04-30", "2025-05-01", "2025-05-02",
+            "2025-09-01", "2025-09-02",  # Quốc khánh
+        ],
+        2026: [
+            "2026-01-01", "2026-01-02",
+            "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20",  # Tết Bính Ngọ
+            "2026-04-27",  # Giỗ Tổ Hùng Vương falls on Sunday 26/4: compensatory Monday
+            "2026-04-30", "2026-05-01",
+            "2026-09-01", "2026-09-02",
+        ],
+        2027: [
+            "2027-01-01",
+            "2027-02-04", "2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10",  # Tết Đinh Mùi
+            "2027-04-16",
+            "2027-04-30", "2027-05-03",  # 1/5 falls on Saturday: compensatory Monday
+            "2027-09-02", "2027-09-03",
+        ],
+    }
     PROXY_FIX_HOPS = 0
 
 

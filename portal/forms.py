@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField,
+    BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -138,3 +139,36 @@ class ScanUploadForm(FlaskForm):
 class ImportForm(FlaskForm):
     manifest = FileField(_l("Manifest (tệp CSV, hoặc ZIP chứa manifest.csv, documents.csv và bản quét)"),
                          validators=[FileRequired(_l("Hãy chọn tệp manifest."))])
+
+
+class RequestForm(FlaskForm):
+    """Phiếu yêu cầu đọc tài liệu lưu trữ (the request service validates it)."""
+
+    submit_token = HiddenField()
+    purpose = SelectField(_l("Mục đích sử dụng"), choices=_choices(labels.PURPOSE, blank=_l("— Chọn —")),
+                          validate_choice=False)
+    purpose_details = TextAreaField(_l("Nội dung mục đích (với công vụ: cơ quan, nhiệm vụ được giao)"))
+    research_topic = TextAreaField(_l("Chủ đề nghiên cứu"))
+    fee_category = SelectField(_l("Đối tượng thu phí"), choices=_choices(labels.FEE_CATEGORY, blank=_l("— Chọn —")),
+                               validate_choice=False)
+    notes = TextAreaField(_l("Ghi chú"))
+    letter = FileField(_l("Giấy giới thiệu (bắt buộc với mục đích công vụ; PDF, JPEG hoặc PNG, tối đa 10 MB)"))
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(_l("Tin nhắn"))
+
+
+class DecisionForm(FlaskForm):
+    """One decision on one item; ``version`` detects a decision made meanwhile by someone else."""
+
+    reason = TextAreaField(_l("Lý do / ý kiến"))
+    version = HiddenField()
+
+
+class RegisterExportForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET download that changes nothing
+
+    start = DateField(_l("Từ ngày"), validators=[DataRequired(_l("Hãy chọn ngày."))])
+    end = DateField(_l("Đến ngày"), validators=[DataRequired(_l("Hãy chọn ngày."))])

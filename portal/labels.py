@@ -25,3 +25,4 @@ FEE_CATEGORY = {
     "06": _l("Người dân tộc thiểu số"), "07": _l("Hộ nghèo, cận nghèo"), "08": _l("Cán bộ hưu trí"),
     "09": _l("Đối tượng chính sách khác"), "10": _l("Khác"),
 }
+PURPOSE = {"01": _l("Cá nhân"), "02": _l("Công vụ"), "03": _l("Công vụ đặc biệt")}

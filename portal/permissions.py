@@ -44,6 +44,25 @@ def _see_file(user: Actor, obj: Any) -> bool:
     return True
 
 
+def _reader(user: Actor, _obj: Any) -> bool:
+    return _role(user) == Role.READER.value and user.clearance != "blocked"  # type: ignore[union-attr]
+
+
+def _owner(user: Actor, obj: Any) -> bool:
+    """The reader whose request (or item) this is."""
+    return _role(user) == Role.READER.value and obj is not None and \
+        getattr(obj, "reader_id", None) == user.id  # type: ignore[union-attr]
+
+
+def _owner_or_staff(user: Actor, obj: Any) -> bool:
+    return is_staff(user) or _owner(user, obj)
+
+
+def _system(user: Actor, _obj: Any) -> bool:
+    """Scheduled jobs act with no user."""
+    return user is None
+
+
 def _own_account(user: Actor, obj: Any) -> bool:
     return _role(user) is not None and (obj is None or obj.id == user.id)  # type: ignore[union-attr]
 
@@ -59,6 +78,22 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "records.edit": _roles(Role.ARCHIVIST, Role.ADMIN),
     "records.import": _roles(Role.ARCHIVIST, Role.ADMIN),
     "users.manage_staff": _roles(Role.ADMIN),
+    # Requests (the two-level review: archivists first, leaders for conditional files).
+    "request.create": _reader,
+    "request.view": _owner_or_staff,
+    "request.withdraw": _owner,
+    "request.message": _owner_or_staff,
+    "request.view_letter": _owner_or_staff,
+    "requests.queue": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
+    "item.approve": _roles(Role.ARCHIVIST),
+    "item.refuse": _roles(Role.ARCHIVIST),
+    "item.forward": _roles(Role.ARCHIVIST),
+    "item.leader_approve": _roles(Role.LEADER),
+    "item.leader_refuse": _roles(Role.LEADER),
+    "item.withdraw": _owner,
+    "item.revoke": _roles(Role.ARCHIVIST, Role.LEADER),
+    "item.expire": _system,
+    "registers.export": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
 }
 
 

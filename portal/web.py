@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import labels
+from . import labels, workflow
 from .errors import DomainError
 from .permissions import can, is_staff
 
@@ -22,11 +22,27 @@ def init_web(app: Flask) -> None:
         is_staff=lambda: is_staff(current_user),
         archive_name=app.config["ARCHIVE_NAME"],
         labels=labels,
+        workflow=workflow,
     )
 
     @app.context_processor
     def template_locale() -> dict[str, object]:
         return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+
+    @app.context_processor
+    def template_basket() -> dict[str, object]:
+        from .services.requests import basket_file_ids
+
+        # Lazily: only pages that show basket buttons pay for the query.
+        class _Lazy:
+            _ids: set[int] | None = None
+
+            def __contains__(self, file_id: object) -> bool:
+                if self._ids is None:
+                    self._ids = basket_file_ids(current_user)
+                return file_id in self._ids
+
+        return {"basket_ids": _Lazy()}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

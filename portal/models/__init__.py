@@ -2,9 +2,10 @@
 from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, ReaderProfile, Role, User
 from .audit import AuditEvent, AuditTrailIsAppendOnly
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
+from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
 
 __all__ = [
-    "STAFF_ROLES", "AccessMode", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
+    "STAFF_ROLES", "AccessMode", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
     "ConsentPurpose", "Document", "Fonds", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
     "Role", "User",
 ]

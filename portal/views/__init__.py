@@ -6,9 +6,10 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``."""
-    from . import account, auth, public, staff
+    from . import account, auth, public, reader, staff
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(reader.bp)

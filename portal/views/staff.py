@@ -4,19 +4,23 @@ from __future__ import annotations
 from functools import wraps
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..errors import DomainError, ValidationError
+from .. import workflow
+from ..errors import DomainError, NotPermitted, ValidationError
 from ..extensions import db
 from ..forms import (
-    ConfirmForm, FileForm, FondsForm, ImportForm, ReasonForm, ScanUploadForm, apply_errors,
+    DecisionForm, FileForm, FondsForm, ImportForm, MessageForm, ReasonForm, RegisterExportForm, ScanUploadForm,
+    apply_errors,
 )
 from ..models import Clearance, Fonds, RecordFile
 from ..permissions import can
 from ..services import accounts, audit, importer, records, uploads
+from ..services import requests as requests_svc
+from ..workflow import ItemStatus
 
 bp = Blueprint("staff", __name__, url_prefix="/nghiep-vu")
 
@@ -198,3 +202,100 @@ def _find_manifest(folder: Path) -> Path:
     if not (preferred or candidates):
         raise ValidationError(_("Tệp ZIP không có manifest CSV."))
     return (preferred or candidates)[0]
+
+
+# --- requests -----------------------------------------------------------------------
+
+@bp.get("/yeu-cau")
+@staff_required("requests.queue")
+def queue():
+    """Items to review, soonest due first; filters: status, mode, overdue, reader."""
+    role = current_user.role
+    default_status = ItemStatus.FORWARDED.value if role == "leader" else ItemStatus.SUBMITTED.value
+    filters = requests_svc.QueueFilters(
+        status=request.args.get("status", default_status), mode=request.args.get("mode", ""),
+        overdue=request.args.get("overdue") == "1", reader=request.args.get("reader", "")[:100])
+    items = requests_svc.queue(current_user._get_current_object(), filters)
+    return render_template("staff/queue.html", items=items, filters=filters, is_overdue=requests_svc.is_overdue)
+
+
+@bp.get("/yeu-cau/<int:request_id>")
+@staff_required("requests.queue")
+def request_detail(request_id: int):
+    """A request with a decision form for each item, the timeline and the thread."""
+    req = requests_svc.get_request(current_user._get_current_object(), request_id)
+    return _request_page(req)
+
+
+def _request_page(req, form=None, message_form=None, failed_item=None, status=200):
+    return render_template(
+        "staff/request_detail.html", req=req, timeline=requests_svc.timeline(req),
+        message_form=message_form or MessageForm(), decision_form=form or DecisionForm(), failed_item=failed_item,
+        actions_for=lambda item: [a for a in workflow.actions_from(item.status, item.mode)
+                                  if can(current_user, f"item.{a.value}", item)],
+        is_overdue=requests_svc.is_overdue,
+    ), status
+
+
+@bp.post("/muc/<int:item_id>/<action>")
+@staff_required("requests.queue")
+def decide_item(item_id: int, action: str):
+    """Approve, refuse, forward, leader-approve, leader-refuse or revoke one item."""
+    me = current_user._get_current_object()
+    item = requests_svc.get_item(me, item_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    try:
+        requests_svc.decide(me, item, action, form.reason.data, expected_version=version)
+    except NotPermitted:
+        abort(403)
+    except DomainError as error:
+        if error.status_code == 404:
+            abort(404)
+        flash(error.message, "error")
+        db.session.refresh(item)
+        return _request_page(item.request, form=form, failed_item=item.id,
+                             status=409 if error.status_code == 409 else 400)
+    flash(_("Đã ghi nhận quyết định cho hồ sơ %(code)s.", code=item.file.file_code), "success")
+    return redirect(url_for("staff.request_detail", request_id=item.request_id))
+
+
+@bp.post("/yeu-cau/<int:request_id>/tin-nhan")
+@staff_required("requests.queue")
+def post_message(request_id: int):
+    """A reply from staff in the request's thread."""
+    me = current_user._get_current_object()
+    req = requests_svc.get_request(me, request_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            requests_svc.post_message(me, req, form.body.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return _request_page(req, message_form=form, status=400)
+        flash(_("Đã gửi tin nhắn."), "success")
+    return redirect(url_for("staff.request_detail", request_id=req.id) + "#trao-doi")
+
+
+@bp.get("/so-dang-ky")
+@staff_required("registers.export")
+def registers():
+    """Export the reader register or the request register for a date range (CSV for Excel)."""
+    form = RegisterExportForm(request.args)
+    kind = request.args.get("kind")
+    if kind in ("doc-gia", "phieu") and form.validate():
+        me = current_user._get_current_object()
+        try:
+            export = requests_svc.reader_register_csv if kind == "doc-gia" else requests_svc.request_register_csv
+            content = export(me, form.start.data, form.end.data)
+        except ValidationError as error:
+            form.end.errors = [error.message]
+        else:
+            name = f"so-dang-ky-{kind}-{form.start.data:%Y%m%d}-{form.end.data:%Y%m%d}.csv"
+            return Response(content.encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                     "Cache-Control": "private, no-store"})
+    status = 400 if kind and form.errors else 200
+    return render_template("staff/registers.html", form=form), status

@@ -1,0 +1,131 @@
+"""The reader's side of requests: the basket, submitting, following requests."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth_session import redirect_next
+from ..errors import DomainError, ValidationError
+from ..forms import ConfirmForm, MessageForm, RequestForm, apply_errors
+from ..permissions import can
+from ..services import requests as svc
+from .. import workflow
+
+bp = Blueprint("reader", __name__, url_prefix="/phieu-yeu-cau")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.post("/gio/them/<int:file_id>")
+@login_required
+def basket_add(file_id: int):
+    """Put a file in the basket, then go back to where the reader was."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        entry = svc.add_to_basket(_me(), file_id)
+    except DomainError as error:
+        if error.status_code == 404:
+            abort(404)
+        flash(error.message, "error")
+    else:
+        flash(_("Đã thêm hồ sơ %(code)s vào giỏ.", code=entry.file.file_code), "success")
+    return redirect_next("reader.basket")
+
+
+@bp.post("/gio/bo/<int:file_id>")
+@login_required
+def basket_remove(file_id: int):
+    if ConfirmForm().validate_on_submit():
+        svc.remove_from_basket(_me(), file_id)
+        flash(_("Đã bỏ hồ sơ khỏi giỏ."), "info")
+    return redirect(url_for("reader.basket"))
+
+
+@bp.route("/gio", methods=["GET", "POST"])
+@login_required
+def basket():
+    """The basket and the request form; submitting turns the basket into one request."""
+    form = RequestForm()
+    if request.method == "GET":
+        form.submit_token.data = svc.new_submit_token()
+    elif form.validate_on_submit():
+        data = {name: field.data for name, field in form._fields.items() if name != "letter"}
+        try:
+            created = svc.submit_request(_me(), data, request.files.get("letter"), form.submit_token.data or "")
+        except ValidationError as error:
+            apply_errors(form, error)
+            if error.fields.get("letter") is None and request.files.get("letter"):
+                form.letter.errors = [_("Vì biểu mẫu có lỗi, hãy chọn lại tệp giấy giới thiệu.")]
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Đã gửi phiếu yêu cầu %(code)s.", code=created.code), "success")
+            return redirect(url_for("reader.request_detail", request_id=created.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("reader/basket.html", form=form, entries=svc.basket(_me()),
+                           remove_form=ConfirmForm()), status
+
+
+@bp.get("/")
+@login_required
+def my_requests():
+    """All my requests with their items and statuses."""
+    return render_template("reader/requests.html", requests=svc.my_requests(_me()))
+
+
+@bp.get("/<int:request_id>")
+@login_required
+def request_detail(request_id: int):
+    """One request: items, decisions, due dates, grant ends, timeline and thread."""
+    req = svc.get_request(_me(), request_id)
+    return render_template("reader/request_detail.html", req=req, timeline=svc.timeline(req),
+                           message_form=MessageForm(), confirm_form=ConfirmForm(),
+                           can_withdraw=can(_me(), "request.withdraw", req)
+                           and workflow.request_can_withdraw(i.status for i in req.items))
+
+
+@bp.post("/<int:request_id>/rut")
+@login_required
+def withdraw(request_id: int):
+    """Withdraw the request while nothing is decided."""
+    req = svc.get_request(_me(), request_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            svc.withdraw_request(_me(), req)
+            flash(_("Đã rút phiếu yêu cầu."), "success")
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("reader.request_detail", request_id=req.id))
+
+
+@bp.post("/<int:request_id>/tin-nhan")
+@login_required
+def post_message(request_id: int):
+    """A message from the reader to staff."""
+    req = svc.get_request(_me(), request_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            svc.post_message(_me(), req, form.body.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return render_template("reader/request_detail.html", req=req, timeline=svc.timeline(req),
+                                   message_form=form, confirm_form=ConfirmForm(), can_withdraw=False), 400
+        flash(_("Đã gửi tin nhắn."), "success")
+    return redirect(url_for("reader.request_detail", request_id=req.id) + "#trao-doi")
+
+
+@bp.get("/<int:request_id>/giay-gioi-thieu")
+@login_required
+def letter(request_id: int):
+    """The introduction letter, for its reader and for staff."""
+    req = svc.get_request(_me(), request_id)
+    if not req.letter_path or not can(_me(), "request.view_letter", req):
+        abort(404)
+    response = send_file(svc.letter_file(req), mimetype=req.letter_mime, download_name=req.letter_name, as_attachment=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
