@@ -34,7 +34,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite's lower() only folds ASCII; Vietnamese names need the full Unicode rules,
+    # as PostgreSQL has them.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite; WAL lets the web server and
     # the CLI read while an import writes.

@@ -24,7 +24,7 @@ from typing import Iterable
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .errors import InvalidTransition
+from .errors import InvalidTransition, ValidationError
 
 
 class ItemStatus(str, enum.Enum):
@@ -108,7 +108,11 @@ def find_rule(status: str, action: str) -> Rule | None:
 
 def transition(status: str, action: str, *, mode: str, reason: str | None = None,
                reader_cleared: bool = True) -> ItemStatus:
-    """The status an item moves to, or :class:`InvalidTransition` saying why not."""
+    """The status an item moves to, or :class:`InvalidTransition` saying why not.
+
+    A missing reason where one is required is bad input, not a state problem:
+    :class:`ValidationError`.
+    """
     rule = find_rule(status, action)
     if rule is None:
         label = ITEM_LABELS.get(ItemStatus(status), status) if status in ItemStatus._value2member_map_ else status
@@ -119,7 +123,8 @@ def transition(status: str, action: str, *, mode: str, reason: str | None = None
             raise InvalidTransition(_("Hồ sơ tiếp cận có điều kiện phải chuyển lãnh đạo duyệt."))
         raise InvalidTransition(_("Chỉ hồ sơ tiếp cận có điều kiện mới chuyển lãnh đạo duyệt."))
     if rule.needs_reason and not (reason or "").strip():
-        raise InvalidTransition(_("Cần ghi lý do hoặc ý kiến."))
+        message = _("Cần ghi lý do hoặc ý kiến.")
+        raise ValidationError(message, {"reason": [message]})
     if rule.needs_cleared_reader and not reader_cleared:
         raise InvalidTransition(_("Tài khoản độc giả chưa được xác minh; chỉ cấp quyền đọc sau khi xác minh."))
     return rule.target
