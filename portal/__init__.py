@@ -44,6 +44,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .auth_session import init_login
 
     init_login(app)
+    from . import tasks  # noqa: F401  (registers job handlers)
+    from .jobs import init_jobs
+
+    init_jobs(app)
 
     from .views import register_blueprints
 

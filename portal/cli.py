@@ -18,6 +18,16 @@ users_cli = AppGroup("users", help="Staff and reader accounts.")
 records_cli = AppGroup("records", help="The catalogue: fonds, files, scans.")
 demo_cli = AppGroup("demo", help="The demo archive.")
 requests_cli = AppGroup("requests", help="Access requests and reading windows.")
+jobs_cli = AppGroup("jobs", help="The background job queue.")
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker processes.")
+def jobs_worker(workers: int) -> None:
+    """Run the job consumer (reading copies, indexing, housekeeping) until Ctrl-C."""
+    from .jobs import worker
+
+    worker(workers)
 
 
 def alembic_config():
@@ -133,5 +143,5 @@ def requests_expire() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (db_cli, users_cli, records_cli, demo_cli, requests_cli):
+    for group in (db_cli, users_cli, records_cli, demo_cli, requests_cli, jobs_cli):
         app.cli.add_command(group)

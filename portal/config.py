@@ -95,6 +95,7 @@ class Config:
     RATELIMIT_MAIL = "5 per hour"
 
     CATALOGUE_PAGE_SIZE = 25
+    JOBS_IMMEDIATE = False  # run background jobs inline (tests only)
 
     # Reading windows: default length and the legal maximum (TT 05/2025 Điều 37).
     GRANT_DAYS = 15
@@ -146,6 +147,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     SERVER_NAME = "localhost"
+    JOBS_IMMEDIATE = True
 
 
 class ProductionConfig(Config):

@@ -1,11 +1,12 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, ReaderProfile, Role, User
 from .audit import AuditEvent, AuditTrailIsAppendOnly
+from .jobs import Job
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
 from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
 
 __all__ = [
     "STAFF_ROLES", "AccessMode", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
-    "ConsentPurpose", "Document", "Fonds", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
+    "ConsentPurpose", "Document", "Fonds", "Job", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
     "Role", "User",
 ]
