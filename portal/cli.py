@@ -141,6 +141,14 @@ def requests_expire() -> None:
     click.echo(f"expired={report.expired} reminded={report.reminded}")
 
 
+@requests_cli.command("purge")
+def requests_purge() -> None:
+    """Delete reading copies 5 days after their window ended (also run every 10 minutes by the worker)."""
+    from .services.reading import purge_copies
+
+    click.echo(f"purged={purge_copies()}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
     for group in (db_cli, users_cli, records_cli, demo_cli, requests_cli, jobs_cli):

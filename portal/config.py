@@ -103,6 +103,20 @@ class Config:
     GRANT_REMINDER_DAYS = 2
     LETTER_MAX_BYTES = 10 * 1024 * 1024
 
+    # Exhibition images: checked by content, then web derivatives (WebP) made once at upload.
+    EXHIBITION_IMAGE_MAX_BYTES = 15 * 1024 * 1024
+    EXHIBITION_IMAGE_MAX_PIXELS = 40_000_000  # larger is refused as a decompression bomb
+    EXHIBITION_IMAGE_WIDTHS = (480, 960, 1600)
+    EXHIBITION_THUMB_SIZE = 320
+    EXHIBITIONS_FEATURED_ON_HOME = 3
+
+    # Reading copies (TT 05/2025 Điều 37): deleted this many days after the window ends.
+    READING_COPY_PURGE_DAYS = 5
+    STAFF_COPY_HOURS = 24
+    # More pages per minute than a person reads: the reader is flagged for staff.
+    READING_MAX_PAGES_PER_MINUTE = 60
+    RENDER_WORKERS = 2
+
     # Vietnamese public holidays (days off on weekdays, including Tết and compensatory days),
     # as announced by the government each year. Deadlines skip these and weekends.
     PUBLIC_HOLIDAYS: dict[int, list[str]] = {

@@ -10,10 +10,11 @@ the caller's commit. In tests (``JOBS_IMMEDIATE``) huey runs each job inline.
 from __future__ import annotations
 
 import traceback
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
@@ -86,7 +87,9 @@ def run_job(job_id: int, task=None) -> None:
     app = current_app._get_current_object() if has_app_context() else _app  # type: ignore[attr-defined]
     if app is None:
         raise RuntimeError("jobs.init_jobs() was not called in this process")
-    with app.app_context():
+    # Handlers build links for mails: give them a request context when the worker has none.
+    with app.app_context(), (nullcontext() if has_request_context() else app.test_request_context(
+            base_url=app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000")):
         _execute(job_id, retries_left=task.retries if task is not None else 0)
 
 
@@ -130,8 +133,8 @@ def housekeeping() -> None:
     """Every ten minutes: end reading windows that are over, send reminders, purge old copies."""
     if _app is None:
         return
-    with _app.app_context(), _app.test_request_context(base_url=_app.config.get("PUBLIC_BASE_URL")
-                                                         or "http://127.0.0.1:5000"):
+    with _app.app_context(), _app.test_request_context(
+            base_url=_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"):
         for task in PERIODIC:
             task()
 

@@ -63,6 +63,18 @@ def _system(user: Actor, _obj: Any) -> bool:
     return user is None
 
 
+def _exhibition_editor(user: Actor, _obj: Any) -> bool:
+    """Admins; archivists when the admin allows it (a setting); the system (demo loader, CLI)."""
+    role = _role(user)
+    if user is None or role == Role.ADMIN.value:
+        return True
+    if role == Role.ARCHIVIST.value:
+        from .services.exhibitions import archivists_may_edit
+
+        return archivists_may_edit()
+    return False
+
+
 def _own_account(user: Actor, obj: Any) -> bool:
     return _role(user) is not None and (obj is None or obj.id == user.id)  # type: ignore[union-attr]
 
@@ -94,6 +106,14 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "item.revoke": _roles(Role.ARCHIVIST, Role.LEADER),
     "item.expire": _system,
     "registers.export": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
+    # Exhibitions: everyone browses published ones; editors build, preview and publish them.
+    "exhibitions.edit": _exhibition_editor,
+    "exhibitions.settings": _roles(Role.ADMIN),
+    # Reading copies: only the reader who holds the grant; staff review with a staff watermark.
+    "reading.read": _owner,
+    "reading.staff_review": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
+    "reading.flags": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
+    "jobs.manage": _roles(Role.ARCHIVIST, Role.ADMIN),
 }
 
 

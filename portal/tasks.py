@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import jobs
+from .services import reading  # noqa: F401  (registers the reading-copy build job)
 from .services import requests as request_service
 
 
@@ -9,5 +10,10 @@ def _expire_and_remind() -> None:
     request_service.expire_and_remind()
 
 
-if _expire_and_remind not in jobs.PERIODIC:
-    jobs.PERIODIC.append(_expire_and_remind)
+def _purge_copies() -> None:
+    reading.purge_copies()
+
+
+for _task in (_expire_and_remind, _purge_copies):
+    if _task not in jobs.PERIODIC:
+        jobs.PERIODIC.append(_task)

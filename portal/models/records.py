@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
@@ -140,6 +140,10 @@ class PageScan(Base):
     source_name: Mapped[str | None] = mapped_column(String(255))
     width: Mapped[int | None]
     height: Mapped[int | None]
+    # The reading derivative (about 150 dpi JPEG, pages/NNNN.jpg) and whether it is grayscale.
+    deriv_width: Mapped[int | None]
+    deriv_height: Mapped[int | None]
+    gray: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     file: Mapped[RecordFile] = relationship(back_populates="page_scans")
 

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -18,6 +19,7 @@ from ..models import Document, Fonds, PageScan, RecordFile, User
 from ..models.records import CONDITION_CODES, MODE_CODES, RELIABILITY_CODES, RETENTION_CODES
 from ..permissions import can, require, visible_files
 from .audit import record_event
+from .derivatives import render_derivatives
 from .scans import ScanError, ScanInfo, inspect_scan, remove_scan_folder, store_scan
 
 PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -282,6 +284,11 @@ def put_scan(record: RecordFile, info: ScanInfo) -> tuple[str, str | None]:
     """
     check_scan_against_metadata(record.pages, info)
     new_path = store_scan(info, record.id)
+    try:
+        rendered = render_derivatives(info, Path(current_app.config["DATA_DIR"]) / new_path)
+    except BaseException:
+        remove_scan_folder(new_path)
+        raise
     old_path = record.scan_path
     record.scan_kind, record.scan_path, record.scan_pages = info.kind, new_path, info.pages
     record.scan_sha256, record.scan_updated_at = info.sha256, utcnow()
@@ -289,8 +296,9 @@ def put_scan(record: RecordFile, info: ScanInfo) -> tuple[str, str | None]:
         record.pages = info.pages
     record.page_scans.clear()
     db.session.flush()  # delete old page rows before the new ones reuse their numbers
-    for number, (name, width, height) in enumerate(info.page_sizes, start=1):
-        record.page_scans.append(PageScan(page_no=number, source_name=name, width=width, height=height))
+    for (name, width, height), page in zip(info.page_sizes, rendered):
+        record.page_scans.append(PageScan(page_no=page.page_no, source_name=name, width=width, height=height,
+                                          deriv_width=page.width, deriv_height=page.height, gray=page.gray))
     return new_path, old_path
 
 

@@ -6,10 +6,11 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``."""
-    from . import account, auth, public, reader, staff
+    from . import account, auth, public, reader, staff, viewer
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(reader.bp)
+    app.register_blueprint(viewer.bp)

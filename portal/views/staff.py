@@ -13,12 +13,13 @@ from .. import workflow
 from ..errors import DomainError, NotPermitted, ValidationError
 from ..extensions import db
 from ..forms import (
-    DecisionForm, FileForm, FondsForm, ImportForm, MessageForm, ReasonForm, RegisterExportForm, ScanUploadForm,
+    ConfirmForm, DecisionForm, FileForm, FondsForm, ImportForm, MessageForm, ReasonForm, RegisterExportForm, ScanUploadForm,
     apply_errors,
 )
-from ..models import Clearance, Fonds, RecordFile
+from ..models import Clearance, Fonds, ReadingCopy, RecordFile
 from ..permissions import can
 from ..services import accounts, audit, importer, records, uploads
+from ..services import reading as reading_svc
 from ..services import requests as requests_svc
 from ..workflow import ItemStatus
 
@@ -299,3 +300,37 @@ def registers():
                                      "Cache-Control": "private, no-store"})
     status = 400 if kind and form.errors else 200
     return render_template("staff/registers.html", form=form), status
+
+
+# --- online reading: flags and failed copies -----------------------------------------
+
+@bp.get("/doc-truc-tuyen")
+@staff_required("reading.flags")
+def reading_watch():
+    """Readers flagged for fetching faster than a person reads, and copies that failed to build."""
+    me = current_user._get_current_object()
+    failed = reading_svc.failed_copies(me) if can(me, "jobs.manage") else []
+    return render_template("staff/reading.html", flags=reading_svc.open_flags(me), failed=failed,
+                           form=ConfirmForm())
+
+
+@bp.post("/doc-truc-tuyen/canh-bao/<int:flag_id>")
+@staff_required("reading.flags")
+def resolve_flag(flag_id: int):
+    if ConfirmForm().validate_on_submit():
+        reading_svc.resolve_flag(current_user._get_current_object(), flag_id)
+        flash(_("Đã đánh dấu đã xem."), "success")
+    return redirect(url_for("staff.reading_watch"))
+
+
+@bp.post("/doc-truc-tuyen/ban-doc/<int:copy_id>/tao-lai")
+@staff_required("jobs.manage")
+def retry_copy(copy_id: int):
+    """Build a failed reading copy again."""
+    copy = db.session.get(ReadingCopy, copy_id)
+    if copy is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        reading_svc.retry_copy(current_user._get_current_object(), copy)
+        flash(_("Đã đưa bản đọc vào hàng đợi để tạo lại."), "success")
+    return redirect(url_for("staff.reading_watch"))

@@ -1,0 +1,76 @@
+"""Reading copies (bản đọc) built per reader and grant, the log of every byte served,
+and flags raised when a reader fetches far more than a person can read."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, utcnow
+from .accounts import User
+from .records import RecordFile
+from .requests import RequestItem
+
+
+class ReadingCopy(Base):
+    """A watermarked PDF of one file for one reader (or one staff member reviewing it)."""
+
+    __tablename__ = "reading_copies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="reader")  # reader | staff
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("request_items.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("record_files.id"), index=True)
+    # queued → building → ready | failed; ready → purged (deleted after the window + 5 days)
+    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)
+    path: Mapped[str | None] = mapped_column(String(300))
+    pages: Mapped[int | None]
+    size_bytes: Mapped[int | None]
+    stamp_text: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    job_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    built_at: Mapped[datetime | None]
+    purge_after: Mapped[datetime | None] = mapped_column(index=True)
+    purged_at: Mapped[datetime | None]
+
+    item: Mapped[RequestItem | None] = relationship()
+    user: Mapped[User] = relationship()
+    file: Mapped[RecordFile] = relationship()
+
+
+class ReadingAccess(Base):
+    """One open of the viewer or one range of a copy served: who, what, when, how many bytes."""
+
+    __tablename__ = "reading_accesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    copy_id: Mapped[int] = mapped_column(ForeignKey("reading_copies.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("record_files.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # open | range
+    range_start: Mapped[int | None]
+    range_end: Mapped[int | None]
+    bytes_sent: Mapped[int] = mapped_column(default=0)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_reading_accesses_user_at", "user_id", "at"),)
+
+
+class ReadingFlag(Base):
+    """A reader fetched pages faster than a person reads: staff should look."""
+
+    __tablename__ = "reading_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("record_files.id"))
+    pages_per_minute: Mapped[float]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    file: Mapped[RecordFile] = relationship()

@@ -1,0 +1,267 @@
+"""Reading copies (bản đọc, TT 05/2025 Điều 37): building them in the background,
+serving them only to the reader who holds the grant, logging every byte, flagging
+readers who fetch faster than a person reads, and deleting copies 5 days after
+the window ends.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from watermark.assemble import assemble_pdf
+from watermark.render import deriv_name
+from watermark.stamp import Stamp, stamp_jpeg
+
+from .. import jobs
+from ..db import utcnow
+from ..errors import NotFound, NotPermitted
+from ..extensions import db
+from ..models import ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
+from ..permissions import require
+from .audit import record_event
+from .mail import send_mail
+
+BUILD_JOB = "reading_copy.build"
+
+
+def _local(moment: datetime) -> datetime:
+    return moment + timedelta(hours=7)  # Vietnam time, for what a person reads on the page
+
+
+# --- building ------------------------------------------------------------------------
+
+def request_copy(item: RequestItem) -> ReadingCopy | None:
+    """After a grant: queue this reader's copy of the file (nothing for an undigitised file)."""
+    if not item.file.is_digitised:
+        return None
+    copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
+    if copy is None:
+        copy = ReadingCopy(kind="reader", item_id=item.id, user_id=item.reader_id, file_id=item.file_id,
+                           status="queued", purge_after=_purge_time(item))
+        db.session.add(copy)
+        db.session.commit()
+    copy.job_id = jobs.submit(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
+    db.session.commit()
+    return copy
+
+
+def request_staff_copy(user: User, record: RecordFile) -> ReadingCopy:
+    """A staff member's review copy (staff watermark), reused while it is fresh."""
+    require(user, "reading.staff_review", record)
+    if not record.is_digitised:
+        raise NotFound(_("Hồ sơ chưa được số hóa."))
+    fresh_since = utcnow() - timedelta(hours=current_app.config["STAFF_COPY_HOURS"])
+    copy = db.session.scalar(select(ReadingCopy).where(
+        ReadingCopy.kind == "staff", ReadingCopy.user_id == user.id, ReadingCopy.file_id == record.id,
+        ReadingCopy.status.in_(["queued", "building", "ready"]), ReadingCopy.created_at >= fresh_since,
+    ).order_by(ReadingCopy.id.desc()))
+    if copy is not None and not (copy.status == "ready" and record.scan_updated_at
+                                 and copy.built_at and copy.built_at < record.scan_updated_at):
+        return copy
+    copy = ReadingCopy(kind="staff", user_id=user.id, file_id=record.id, status="queued",
+                       purge_after=utcnow() + timedelta(hours=current_app.config["STAFF_COPY_HOURS"]))
+    db.session.add(copy)
+    record_event(db.session, user, "reading.staff_copy", "file", record.id)
+    db.session.commit()
+    copy.job_id = jobs.submit(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
+    db.session.commit()
+    return copy
+
+
+def latest_staff_copy(user: User, record: RecordFile) -> ReadingCopy | None:
+    """The user's newest review copy of ``record`` that is still fresh."""
+    mark_failed_copies()
+    return db.session.scalar(select(ReadingCopy).where(
+        ReadingCopy.kind == "staff", ReadingCopy.user_id == user.id, ReadingCopy.file_id == record.id,
+        ReadingCopy.status != "purged", ReadingCopy.purge_after > utcnow(),
+    ).order_by(ReadingCopy.id.desc()))
+
+
+def _purge_time(item: RequestItem) -> datetime | None:
+    days = timedelta(days=current_app.config["READING_COPY_PURGE_DAYS"])
+    end = item.ended_at or item.grant_ends_at
+    return end + days if end else None
+
+
+@jobs.handler(BUILD_JOB)
+def build_copy(copy_id: int) -> None:
+    """Background job: rasterised, watermarked, linearised PDF of every page."""
+    copy = db.session.get(ReadingCopy, copy_id)
+    if copy is None or copy.status in ("ready", "purged"):
+        return
+    copy.status = "building"
+    db.session.commit()
+    record = copy.file
+    user = copy.user
+    if copy.kind == "reader":
+        code = copy.item.request.code if copy.item else ""
+    else:
+        code = _("NGHIỆP VỤ - chỉ để kiểm tra")
+    stamp = Stamp(archive_name=current_app.config["ARCHIVE_NAME"], reader_name=user.full_name,
+                  account_id=user.id, request_code=code or "", issued_at=_local(utcnow()))
+    data_dir = Path(current_app.config["DATA_DIR"])
+    folder = data_dir / str(record.scan_path)
+    relative = f"copies/{copy.id}-{secrets.token_hex(6)}.pdf"
+    out = data_dir / relative
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pages = (stamp_jpeg((folder / deriv_name(p.page_no)).read_bytes(), stamp) for p in record.page_scans)
+    count = assemble_pdf(pages, out, title=f"{record.file_code} - {_('bản đọc')}")
+    copy.status, copy.path, copy.pages = "ready", relative, count
+    copy.size_bytes, copy.built_at, copy.stamp_text, copy.error = out.stat().st_size, utcnow(), stamp.trace_line, None
+    db.session.commit()
+    if copy.kind == "reader" and copy.item is not None:
+        send_mail(user.email, _("Bản đọc hồ sơ %(code)s đã sẵn sàng", code=record.file_code), "copy_ready",
+                  copy=copy, link=_external("viewer.read", item_id=copy.item_id))
+
+
+def _external(endpoint: str, **values: object) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def mark_failed_copies() -> None:
+    """Copies whose job ended failed show as failed (the job row keeps the error)."""
+    from ..models import Job
+
+    rows = db.session.execute(select(ReadingCopy, Job).join(Job, Job.id == ReadingCopy.job_id).where(
+        ReadingCopy.status.in_(["queued", "building"]), Job.status == "failed"))
+    for copy, job in rows:
+        copy.status, copy.error = "failed", job.last_error
+    db.session.commit()
+
+
+def retry_copy(actor: User, copy: ReadingCopy) -> None:
+    """Staff: build a failed copy again."""
+    require(actor, "jobs.manage")
+    copy.status, copy.error = "queued", None
+    record_event(db.session, actor, "reading.retry_copy", "reading_copy", copy.id)
+    db.session.commit()
+    if copy.job_id:
+        jobs.retry(copy.job_id)
+    else:
+        copy.job_id = jobs.submit(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
+        db.session.commit()
+    mark_failed_copies()
+
+
+# --- access ------------------------------------------------------------------------------
+
+def reader_item(user: User, item_id: int) -> RequestItem:
+    """The reader's own item, or NotFound (another reader's item does not exist for them)."""
+    item = db.session.get(RequestItem, item_id)
+    if item is None or item.reader_id != getattr(user, "id", None):
+        raise NotFound(_("Không tìm thấy bản đọc."))
+    require(user, "reading.read", item)
+    return item
+
+
+def grant_is_active(item: RequestItem) -> bool:
+    """Checked on every access: the window is open (an ended one is expired right here)."""
+    from .requests import active_grant
+
+    active = active_grant(item.reader, item.file_id)
+    return active is not None and active.id == item.id
+
+
+def copy_of_item(item: RequestItem) -> ReadingCopy | None:
+    mark_failed_copies()
+    return db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
+
+
+def copy_for_serving(user: User, copy_id: int) -> ReadingCopy:
+    """The copy, if and only if ``user`` may receive its bytes now; else NotFound/NotPermitted."""
+    copy = db.session.get(ReadingCopy, copy_id)
+    if copy is None or copy.user_id != getattr(user, "id", None) or copy.status != "ready" or not copy.path:
+        raise NotFound(_("Không tìm thấy bản đọc."))
+    if copy.kind == "reader":
+        if copy.item is None or not grant_is_active(copy.item):
+            raise NotPermitted(_("Thời hạn đọc đã kết thúc hoặc quyền đọc đã bị thu hồi."))
+    else:
+        require(user, "reading.staff_review", copy.file)
+        if copy.purge_after and copy.purge_after <= utcnow():
+            raise NotPermitted(_("Bản kiểm tra đã hết hạn; hãy mở lại."))
+    return copy
+
+
+def copy_path(copy: ReadingCopy) -> Path:
+    return Path(current_app.config["DATA_DIR"]) / str(copy.path)
+
+
+def log_access(user: User, copy: ReadingCopy, kind: str, start: int | None, end: int | None,
+               sent: int) -> ReadingFlag | None:
+    """Record an open or a range served; flag the reader when the pace is inhuman."""
+    db.session.add(ReadingAccess(copy_id=copy.id, user_id=user.id, file_id=copy.file_id, kind=kind,
+                                 range_start=start, range_end=end, bytes_sent=sent))
+    flag = None
+    if kind == "range" and copy.kind == "reader" and copy.pages and copy.size_bytes:
+        since = utcnow() - timedelta(minutes=1)
+        recent = db.session.scalar(select(func.coalesce(func.sum(ReadingAccess.bytes_sent), 0)).where(
+            ReadingAccess.user_id == user.id, ReadingAccess.at >= since, ReadingAccess.kind == "range")) or 0
+        pages_per_minute = (recent + sent) / (copy.size_bytes / copy.pages)
+        limit = current_app.config["READING_MAX_PAGES_PER_MINUTE"]
+        if pages_per_minute > limit:
+            open_flag = db.session.scalar(select(ReadingFlag.id).where(
+                ReadingFlag.user_id == user.id, ReadingFlag.resolved_at.is_(None),
+                ReadingFlag.created_at >= utcnow() - timedelta(minutes=10)))
+            if open_flag is None:
+                flag = ReadingFlag(user_id=user.id, file_id=copy.file_id, pages_per_minute=round(pages_per_minute, 1))
+                db.session.add(flag)
+                db.session.flush()
+                record_event(db.session, None, "reading.flag", "user", user.id,
+                             reason=f"{pages_per_minute:.0f} pages/min", data={"file_id": copy.file_id})
+    db.session.commit()
+    return flag
+
+
+def open_flags(user: User) -> list[ReadingFlag]:
+    require(user, "reading.flags")
+    return list(db.session.scalars(select(ReadingFlag).where(ReadingFlag.resolved_at.is_(None))
+                                   .order_by(ReadingFlag.id.desc())))
+
+
+def resolve_flag(user: User, flag_id: int) -> None:
+    require(user, "reading.flags")
+    flag = db.session.get(ReadingFlag, flag_id)
+    if flag is None:
+        raise NotFound(_("Không tìm thấy cảnh báo."))
+    flag.resolved_at, flag.resolved_by_id = utcnow(), user.id
+    record_event(db.session, user, "reading.flag_resolve", "user", flag.user_id)
+    db.session.commit()
+
+
+# --- purging ---------------------------------------------------------------------------------
+
+def schedule_purge_for_ended(item: RequestItem) -> None:
+    """A window ended early (revoked): the copy goes 5 days after that, not after the planned end."""
+    copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
+    if copy is not None:
+        copy.purge_after = _purge_time(item)
+        db.session.commit()
+
+
+def purge_copies(now: datetime | None = None) -> int:
+    """Delete every copy whose time is up (window end + 5 days; staff copies after a day)."""
+    now = now or utcnow()
+    due = list(db.session.scalars(select(ReadingCopy).where(
+        ReadingCopy.purge_after <= now, ReadingCopy.status != "purged")))
+    for copy in due:
+        if copy.path:
+            copy_path(copy).unlink(missing_ok=True)
+        copy.status, copy.purged_at = "purged", now
+        record_event(db.session, None, "reading.purge", "reading_copy", copy.id, to_state="purged")
+        db.session.commit()
+    return len(due)
+
+
+def failed_copies(user: User) -> list[ReadingCopy]:
+    require(user, "jobs.manage")
+    mark_failed_copies()
+    return list(db.session.scalars(select(ReadingCopy).where(ReadingCopy.status == "failed")
+                                   .order_by(ReadingCopy.id.desc())))

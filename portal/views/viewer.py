@@ -1,0 +1,110 @@
+"""The reading-copy viewer and the bytes behind it.
+
+The PDF is served only to the user the copy was made for, while their grant is
+active (or, for staff review copies, while the copy is fresh), with range
+requests, no caching and inline disposition; every open and range is logged.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..errors import NotFound, NotPermitted
+from ..extensions import db
+from ..forms import ConfirmForm
+from ..models import RecordFile
+from ..permissions import can
+from ..services import reading
+
+bp = Blueprint("viewer", __name__)
+
+# pdf.js needs its worker ('self'), WebAssembly for image decoders, and nothing inline.
+VIEWER_CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool):
+    response = render_template("viewer/viewer.html", copy=copy, title=title, back_url=back_url,
+                               pdf_url=url_for("viewer.pdf", copy_id=copy.id), is_staff_copy=is_staff_copy)
+    reading.log_access(_me(), copy, "open", None, None, 0)
+    return _with_viewer_headers(response)
+
+
+def _with_viewer_headers(body):
+    from flask import make_response
+
+    response = make_response(body)
+    response.headers["Content-Security-Policy"] = VIEWER_CSP
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/doc/<int:item_id>")
+@login_required
+def read(item_id: int):
+    """The reader's viewer for one granted item (or 'preparing' while the copy is built)."""
+    item = reading.reader_item(_me(), item_id)
+    if not reading.grant_is_active(item):
+        return render_template("viewer/ended.html", item=item), 403
+    copy = reading.copy_of_item(item)
+    if copy is None or copy.status != "ready":
+        return _with_viewer_headers(render_template("viewer/preparing.html", item=item, copy=copy))
+    return _viewer_page(copy, item.file.title, url_for("reader.request_detail", request_id=item.request_id), False)
+
+
+@bp.get("/ban-doc/<int:copy_id>.pdf")
+@login_required
+def pdf(copy_id: int):
+    """The copy's bytes: range requests, no caching, inline, logged."""
+    try:
+        copy = reading.copy_for_serving(_me(), copy_id)
+    except NotFound:
+        abort(404)
+    except NotPermitted:
+        abort(403)
+    response = send_file(reading.copy_path(copy), mimetype="application/pdf", conditional=True, etag=False,
+                         max_age=0, last_modified=None)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = 'inline; filename="ban-doc.pdf"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
+    start = end = None
+    if response.status_code == 206 and response.content_range is not None:
+        start, end = response.content_range.start, response.content_range.stop
+    reading.log_access(_me(), copy, "range" if start is not None else "full", start, end,
+                       response.content_length or 0)
+    return response
+
+
+@bp.route("/nghiep-vu/ho-so/<int:file_id>/xem", methods=["GET", "POST"])
+@login_required
+def staff_view(file_id: int):
+    """Staff review of a file's pages in the same viewer, with a staff watermark."""
+    record = db.session.get(RecordFile, file_id)
+    if record is None:
+        abort(404)
+    if not can(_me(), "reading.staff_review", record):
+        abort(403)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        try:
+            reading.request_staff_copy(_me(), record)
+        except NotFound as error:
+            flash(error.message, "error")
+            return redirect(url_for("public.file_detail", file_id=record.id))
+        return redirect(url_for("viewer.staff_view", file_id=record.id))
+    copy = reading.latest_staff_copy(_me(), record)
+    if copy is None or copy.status != "ready":
+        return _with_viewer_headers(render_template("viewer/preparing.html", item=None, copy=copy, record=record,
+                                                    form=ConfirmForm()))
+    return _viewer_page(copy, record.title, url_for("public.file_detail", file_id=record.id), True)
