@@ -111,11 +111,16 @@ def render_image_pages(sources: list[tuple[int, str]], folder: str, max_pixels: 
                 with Image.open(source) as image:
                     image = ImageOps.exif_transpose(image)
                     image.load()
-            # Scans made at high resolution are brought to about 150 dpi for an A4 page.
-            limit = 1754 * 2480 // 2  # pixels of A4 at 150 dpi, with margin for larger formats
-            if image.width * image.height > limit * 2:
-                factor = ((limit * 2) / (image.width * image.height)) ** 0.5
-                image = image.resize((int(image.width * factor), int(image.height * factor)), Image.LANCZOS)
+            # Scans made at a higher resolution are brought down to about 150 dpi (never up):
+            # by the resolution the image declares, else by the pixel count of A3 at 150 dpi.
+            dpi = image.info.get("dpi", (0, 0))[0] or 0
+            factor = READING_DPI / dpi if dpi > READING_DPI * 1.15 else 1.0
+            a3_pixels = 2480 * 1754 * 2
+            if image.width * image.height * factor ** 2 > a3_pixels:
+                factor = (a3_pixels / (image.width * image.height)) ** 0.5
+            if factor < 1.0:
+                image = image.resize((max(1, int(image.width * factor)), max(1, int(image.height * factor))),
+                                     Image.LANCZOS)
             if image.mode not in ("L", "RGB"):
                 image = image.convert("RGB") if image.mode in ("RGBA", "P", "CMYK", "LA") else image.convert("L")
             results.append(_save(image, out, page_no))
