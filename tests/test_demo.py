@@ -83,6 +83,18 @@ def test_demo_load_builds_a_usable_archive(app, runner, client):
         assert cleared.is_reader and cleared.is_cleared and cleared.email_confirmed_at
         pending = db.session.scalar(select(User).where(User.email == PENDING_READER.email))
         assert pending in readers_waiting()
+
+        # Requests in every state fill the queues; approved items have ready reading copies.
+        from portal.models import ReadingCopy, RequestItem
+
+        statuses = set(db.session.scalars(select(RequestItem.status)))
+        assert statuses == {"submitted", "forwarded", "granted", "refused", "withdrawn", "expired", "revoked"}
+        assert any(i.reader_id == pending.id for i in db.session.scalars(select(RequestItem)))
+        granted = db.session.scalars(select(RequestItem).where(RequestItem.status == "granted")).all()
+        assert {i.mode for i in granted} == {"01", "02"}
+        for item in granted:
+            copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
+            assert copy.status == "ready" and copy.pages == item.file.scan_pages
         before = _counts()
 
     for account in (*STAFF_ACCOUNTS, CLEARED_READER):

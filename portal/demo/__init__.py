@@ -106,6 +106,13 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
     echo(f"Đã nhập {report.created} hồ sơ, {report.documents} văn bản, {report.scans} bản quét.")
 
     created = create_accounts()
+    from .requests import create_demo_requests
+
+    base_url = current_app.config.get("PUBLIC_BASE_URL")
+    context = nullcontext() if has_request_context() else current_app.test_request_context(
+        **({"base_url": base_url} if base_url else {}))
+    with context:  # mails carry links
+        create_demo_requests(CLEARED_READER.email, PENDING_READER.email, echo)
     echo("")
     echo("Tài khoản mẫu (chỉ dùng cho bản demo):")
     echo(f"  {'vai trò':<11} {'email':<28} {'mật khẩu':<17} ghi chú")
