@@ -32,9 +32,13 @@ i18n-extract: $(STAMP)
 		-o portal/translations/messages.pot portal
 	$(BIN)/pybabel update -N --no-location -i portal/translations/messages.pot -d portal/translations
 
+# The job worker (reading copies, search index, housekeeping) runs beside the web server;
+# Ctrl-C stops both.
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
+	@$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: setup

@@ -145,6 +145,9 @@ PERIODIC: list[Callable[[], None]] = []
 
 def worker(workers: int = 2) -> None:
     """Run the consumer in this process until interrupted (``flask jobs worker``)."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
     consumer = huey.create_consumer(workers=workers, worker_type="process", periodic=True,
                                     check_worker_health=True, initial_delay=0.2, max_delay=2.0)
     consumer.run()
