@@ -9,6 +9,7 @@ the caller's commit. In tests (``JOBS_IMMEDIATE``) huey runs each job inline.
 """
 from __future__ import annotations
 
+import os
 import traceback
 from contextlib import nullcontext
 from pathlib import Path
@@ -26,12 +27,13 @@ huey = Huey("phongdoc", results=False, storage_class=MemoryStorage)
 HANDLERS: dict[str, Callable[..., None]] = {}
 MAX_ATTEMPTS = 3
 _app: Flask | None = None  # the app a worker process runs jobs in
+_app_pid: int | None = None  # the process that configured it (forked workers differ)
 
 
 def init_jobs(app: Flask) -> None:
     """Point huey at the storage the config asks for."""
-    global _app
-    _app = app
+    global _app, _app_pid
+    _app, _app_pid = app, os.getpid()
     if app.config.get("JOBS_IMMEDIATE"):
         huey.immediate = True
         return
@@ -123,7 +125,8 @@ def _execute(job_id: int, retries_left: int) -> None:
 @huey.on_startup()
 def _fresh_connections() -> None:
     # Worker processes are forked: they must not share the parent's database connections.
-    if _app is not None:
+    # (Worker threads share the process and its pool: nothing to do.)
+    if _app is not None and os.getpid() != _app_pid:
         with _app.app_context():
             db.engine.dispose(close=False)
 
