@@ -190,3 +190,21 @@ def test_withdrawing_the_required_consent_closes_the_account(client, app, make_u
     assert login(client, user.email).status_code == 401
     with app.app_context():
         assert db.session.get(User, user.id).is_active_account is False
+
+
+def test_forms_refuse_posts_without_a_csrf_token(tmp_path):
+    """CSRF protection is on in every environment but the unit tests' own config."""
+    from portal import create_app
+    from portal.db import Base
+
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+                      "DATA_DIR": str(tmp_path / "d"), "OUTBOX_DIR": str(tmp_path / "o")})
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    client = app.test_client()
+    for url in ("/tai-khoan/dang-nhap", "/tai-khoan/dang-ky", "/tai-khoan/quen-mat-khau",
+                "/phieu-yeu-cau/gio/them/1"):
+        response = client.post(url, data={"email": "a@b.vn", "password": "x"})
+        assert response.status_code == 400 and "biểu mẫu không hợp lệ" in response.get_data(as_text=True), url
+    with app.app_context():
+        db.engine.dispose()
