@@ -83,7 +83,13 @@ def main() -> None:
         Base.metadata.create_all(db.engine)
 
     password = "Bench-pass-2026"
+    demo_files: list = []
     with app.test_request_context():
+        if not args.skip_demo:
+            from portal.demo import load_demo
+
+            load_demo(echo=lambda *_a, **_k: None)
+            demo_files = list(db.session.scalars(select(RecordFile).where(RecordFile.scan_kind.is_not(None))))
         admin, _ = accounts.create_staff("admin@bench.vn", "admin", "Quản Trị", password)
         reader = accounts.register_reader({"email": "reader@bench.vn", "password": password,
                                            "password_confirm": password, "full_name": "Trần Thị Bích Ngọc",
@@ -104,13 +110,8 @@ def main() -> None:
         print(f"import + derivatives, {args.pages} page images: {seconds:.1f} s = {args.pages / seconds:.1f} pages/s "
               f"({app.config['RENDER_WORKERS']} worker processes)")
 
-        # 2. Copies of the demo's digitised files.
-        if not args.skip_demo:
-            from portal.demo import load_demo
-
-            load_demo(echo=lambda *_a, **_k: None)
-            demo_files = list(db.session.scalars(select(RecordFile).where(RecordFile.scan_kind.is_not(None),
-                                                                          RecordFile.id != record.id)))
+        # 2. Copies of the demo's digitised files (loaded first, into the empty database).
+        if demo_files:
             total_pages, started = 0, time.perf_counter()
             for demo_file in demo_files:
                 copy = ReadingCopy(kind="staff", user_id=admin.id, file_id=demo_file.id, status="queued")

@@ -95,8 +95,14 @@ def test_demo_load_builds_a_usable_archive(app, runner, client):
         for item in granted:
             copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
             assert copy.status == "ready" and copy.pages == item.file.scan_pages
+        from portal.models import Exhibition
+
+        exhibitions = db.session.scalars(select(Exhibition).where(Exhibition.is_published.is_(True))).all()
+        assert len(exhibitions) == 2 and sum(e.is_featured for e in exhibitions) == 1
+        featured_title = next(e.title for e in exhibitions if e.is_featured)
         before = _counts()
 
+    assert featured_title in client.get("/").get_data(as_text=True)
     for account in (*STAFF_ACCOUNTS, CLEARED_READER):
         response = login(client, account.email, account.password)
         assert response.status_code == 302, (account.email, response.data[:300])

@@ -113,6 +113,9 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
         **({"base_url": base_url} if base_url else {}))
     with context:  # mails carry links
         create_demo_requests(CLEARED_READER.email, PENDING_READER.email, echo)
+    from ..services.exhibitions import create_demo_exhibitions
+
+    create_demo_exhibitions(echo=echo)
     echo("")
     echo("Tài khoản mẫu (chỉ dùng cho bản demo):")
     echo(f"  {'vai trò':<11} {'email':<28} {'mật khẩu':<17} ghi chú")
