@@ -26,6 +26,14 @@ ENV_SETTINGS: dict[str, type] = {
     "ARCHIVE_NAME": str,
     "PUBLIC_BASE_URL": str,
     "PROXY_FIX_HOPS": int,
+    "RATELIMIT_LOGIN": str,
+    "RATELIMIT_LOGIN_ACCOUNT": str,
+    "RATELIMIT_REGISTER": str,
+    "RATELIMIT_MAIL": str,
+    "RATELIMIT_SUBMIT": str,
+    "RATELIMIT_MESSAGE": str,
+    "RATELIMIT_SEARCH": str,
+    "RATELIMIT_READING": str,
 }
 
 
@@ -90,9 +98,16 @@ class Config:
 
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_LOGIN = "10 per 15 minutes"
+    # Limits (Flask-Limiter; Redis storage when REDIS_URL is set, so they hold across workers).
+    RATELIMIT_LOGIN = "20 per 15 minutes"  # failed logins per address
+    RATELIMIT_LOGIN_ACCOUNT = "5 per 15 minutes"  # failed logins per account
     RATELIMIT_REGISTER = "10 per hour"
-    RATELIMIT_MAIL = "5 per hour"
+    RATELIMIT_MAIL = "5 per hour"  # password reset, confirmation resend
+    RATELIMIT_SUBMIT = "20 per hour"  # request submissions per reader
+    RATELIMIT_MESSAGE = "30 per hour"  # thread messages per user
+    RATELIMIT_SEARCH = "120 per minute"
+    RATELIMIT_READING = "600 per minute"  # reading-copy ranges per reader
+    LOGIN_LOCKOUT_NOTICE_AFTER = 5  # failed logins in a row before the owner is told by email
 
     CATALOGUE_PAGE_SIZE = 25
     JOBS_IMMEDIATE = False  # run background jobs inline (tests only)

@@ -17,6 +17,20 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def user_or_address() -> str:
+    """Rate-limit key: the logged-in account, else the client address."""
+    from flask_login import current_user
+
+    if getattr(current_user, "is_authenticated", False):
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def login_account() -> str:
+    """Rate-limit key for failed logins per account: the email typed, normalised."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 def select_locale() -> str:
     """The UI language: the reader's choice (cookie), else Vietnamese.
 

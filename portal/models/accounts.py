@@ -63,6 +63,9 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None]
     # Bumped on password change: every session carrying an older value ends.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Failed logins in a row; the owner is told by email when they reach the lock-out threshold.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    lockout_notified_at: Mapped[datetime | None]
     is_active_account: Mapped[bool] = mapped_column(default=True)
 
     profile: Mapped[ReaderProfile | None] = relationship(

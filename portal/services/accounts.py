@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app, url_for
@@ -225,14 +226,33 @@ def authenticate(email: str, password: str) -> User:
         check_password_hash(_DUMMY_HASH(), password)
         raise DomainError(_("Email hoặc mật khẩu không đúng."))
     if not check_password_hash(user.password_hash, password):
+        _count_failure(user)
         raise DomainError(_("Email hoặc mật khẩu không đúng."))
     if not user.is_active_account:
         raise DomainError(_("Email hoặc mật khẩu không đúng."))
     if user.clearance == Clearance.BLOCKED.value and user.is_reader:
         raise DomainError(_("Tài khoản này đã bị khóa. Hãy liên hệ phòng đọc."))
     user.last_login_at = utcnow()
+    user.failed_logins = 0
     db.session.commit()
     return user
+
+
+def _count_failure(user: User) -> None:
+    """Count a failed login; at the threshold, tell the owner once an hour by email."""
+    user.failed_logins = (user.failed_logins or 0) + 1
+    threshold = current_app.config["LOGIN_LOCKOUT_NOTICE_AFTER"]
+    now = utcnow()
+    notify = user.failed_logins >= threshold and (
+        user.lockout_notified_at is None or now - user.lockout_notified_at > timedelta(hours=1))
+    if notify:
+        user.lockout_notified_at = now
+        record_event(db.session, None, "account.lockout_notice", "user", user.id,
+                     data={"failed_logins": user.failed_logins})
+    db.session.commit()
+    if notify:
+        send_mail(user.email, _("Cảnh báo: nhiều lần đăng nhập sai vào tài khoản của bạn"), "lockout_notice",
+                  user=user, link=url_for("auth.forgot_password", _external=True))
 
 
 _dummy: list[str] = []

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth_session import redirect_next
 from ..errors import DomainError, ValidationError
-from ..extensions import limiter
+from ..extensions import limiter, login_account
 from ..forms import EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm, apply_errors
 from ..models import ConsentPurpose
 from ..services import accounts
@@ -25,6 +25,15 @@ def _register_limit() -> str:
 
 def _mail_limit() -> str:
     return current_app.config["RATELIMIT_MAIL"]
+
+
+def _account_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN_ACCOUNT"]
+
+
+def _failed_login(response) -> bool:
+    """Only failed attempts count against the login limits (success redirects)."""
+    return response.status_code != 302
 
 
 @bp.route("/dang-ky", methods=["GET", "POST"])
@@ -70,7 +79,8 @@ def resend_confirmation():
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(_account_limit, methods=["POST"], key_func=login_account, deduct_when=_failed_login)
 def login():
     """Log in with email and password; failures do not say which part was wrong."""
     form = LoginForm()

@@ -1,12 +1,13 @@
 """The reader's side of requests: the basket, submitting, following requests."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth_session import redirect_next
 from ..errors import DomainError, ValidationError
+from ..extensions import limiter, user_or_address
 from ..forms import ConfirmForm, MessageForm, RequestForm, apply_errors
 from ..permissions import can
 from ..services import requests as svc
@@ -47,6 +48,7 @@ def basket_remove(file_id: int):
 
 @bp.route("/gio", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], methods=["POST"], key_func=user_or_address)
 def basket():
     """The basket and the request form; submitting turns the basket into one request."""
     form = RequestForm()
@@ -104,6 +106,7 @@ def withdraw(request_id: int):
 
 @bp.post("/<int:request_id>/tin-nhan")
 @login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_MESSAGE"], key_func=user_or_address)
 def post_message(request_id: int):
     """A message from the reader to staff."""
     req = svc.get_request(_me(), request_id)

@@ -4,14 +4,14 @@ from __future__ import annotations
 from functools import wraps
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import workflow
 from ..errors import DomainError, NotPermitted, ValidationError
-from ..extensions import db
+from ..extensions import db, limiter, user_or_address
 from ..forms import (
     ConfirmForm, DecisionForm, FileForm, FondsForm, ImportForm, MessageForm, ReasonForm, RegisterExportForm, ScanUploadForm,
     apply_errors,
@@ -265,6 +265,7 @@ def decide_item(item_id: int, action: str):
 
 @bp.post("/yeu-cau/<int:request_id>/tin-nhan")
 @staff_required("requests.queue")
+@limiter.limit(lambda: current_app.config["RATELIMIT_MESSAGE"], key_func=user_or_address)
 def post_message(request_id: int):
     """A reply from staff in the request's thread."""
     me = current_user._get_current_object()

@@ -6,12 +6,12 @@ requests, no caching and inline disposition; every open and range is logged.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import NotFound, NotPermitted
-from ..extensions import db
+from ..extensions import db, limiter, user_or_address
 from ..forms import ConfirmForm
 from ..models import RecordFile
 from ..permissions import can
@@ -63,6 +63,7 @@ def read(item_id: int):
 
 @bp.get("/ban-doc/<int:copy_id>.pdf")
 @login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_READING"], key_func=user_or_address)
 def pdf(copy_id: int):
     """The copy's bytes: range requests, no caching, inline, logged."""
     try:
