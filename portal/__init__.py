@@ -50,7 +50,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     init_jobs(app)
 
     from .views import register_blueprints
+    from .web import DatabaseIdConverter
 
+    app.url_map.converters["int"] = DatabaseIdConverter  # before the rules that use it
     register_blueprints(app)
 
     from .cli import register_cli

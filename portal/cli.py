@@ -149,7 +149,22 @@ def requests_purge() -> None:
     click.echo(f"purged={purge_copies()}")
 
 
+search_cli = AppGroup("search", help="The search index.")
+
+
+@search_cli.command("rebuild")
+@click.option("--procs", type=int, default=None, help="Worker processes (default: SEARCH_REBUILD_PROCS).")
+def search_rebuild(procs: int | None) -> None:
+    """Rebuild the search index from the database aside, then swap it in (search stays online)."""
+    from .services import search
+
+    ids = search.all_file_ids()
+    with click.progressbar(length=len(ids), label="Index", show_pos=True, file=sys.stderr) as bar:
+        path = search.rebuild(progress=bar.update, procs=procs or current_app.config["SEARCH_REBUILD_PROCS"], ids=ids)
+    click.echo(f"{len(ids)} files indexed into {path.name}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (db_cli, users_cli, records_cli, demo_cli, requests_cli, jobs_cli):
+    for group in (db_cli, users_cli, records_cli, demo_cli, requests_cli, jobs_cli, search_cli):
         app.cli.add_command(group)

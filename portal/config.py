@@ -110,6 +110,12 @@ class Config:
     LOGIN_LOCKOUT_NOTICE_AFTER = 5  # failed logins in a row before the owner is told by email
 
     CATALOGUE_PAGE_SIZE = 25
+    # Search (index under DATA_DIR/search): results per page, how long a writer waits for the
+    # index's write lock, worker processes for `flask search rebuild`.
+    SEARCH_PAGE_SIZE = 20
+    SEARCH_LOCK_TIMEOUT = 600
+    SEARCH_REBUILD_PROCS = 1
+    SEARCH_CACHE_MB = 256  # per web process: term vectors kept in memory between searches
     JOBS_IMMEDIATE = False  # run background jobs inline (tests only)
 
     # Reading windows: default length and the legal maximum (TT 05/2025 Điều 37).

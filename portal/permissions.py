@@ -83,6 +83,7 @@ def _own_account(user: Actor, obj: Any) -> bool:
 POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "catalogue.view_file": _see_file,
     "catalogue.browse": _anyone,
+    "catalogue.search_classified": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),  # search sees mode 03
     "account.edit_own": _own_account,
     "staff.enter": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     "readers.review": _roles(Role.ARCHIVIST, Role.ADMIN),  # clear or block

@@ -1,16 +1,34 @@
 """Cross-cutting web concerns: error pages, template globals, language switch, headers."""
 from __future__ import annotations
 
-from flask import Flask, flash, make_response, render_template, request
+from itertools import chain
+
+from flask import Flask, abort, flash, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import labels, workflow
 from .errors import DomainError
 from .permissions import can, is_staff
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in our URLs: ASCII digits, at most the largest id a database INTEGER holds.
+
+    Werkzeug's own converter takes any number of any Unicode digits; a number
+    too big for the column made the lookup itself fail (SQLite: OverflowError,
+    PostgreSQL: out of range), a 500 instead of the 404 that no such id is.
+    """
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 - werkzeug's names
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def init_web(app: Flask) -> None:
@@ -71,6 +89,16 @@ def init_web(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(_error: Exception):
         return _error_page(500, _("Đã xảy ra lỗi máy chủ. Chúng tôi đã ghi nhận; vui lòng thử lại sau."))
+
+    @app.before_request
+    def refuse_nul_characters():
+        """No text we take may hold NUL: PostgreSQL cannot store or even compare it (a 500), so it is a 400."""
+        values = [*chain.from_iterable(request.args.listvalues()), *(request.view_args or {}).values()]
+        if request.method in ("POST", "PUT", "PATCH"):
+            values += [*chain.from_iterable(request.form.listvalues()),
+                       *(upload.filename or "" for upload in chain.from_iterable(request.files.listvalues()))]
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            abort(400)
 
     @app.after_request
     def security_headers(response):

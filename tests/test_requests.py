@@ -422,3 +422,18 @@ def test_registers_export_as_excel_friendly_csv(client, app, people, files, logi
                                                                       "kind": "phieu"})
     assert backwards.status_code == 400
     assert client.get("/nghiep-vu/so-dang-ky", query_string={**span, "kind": "phieu"}).status_code == 403
+
+
+def test_register_cells_that_look_like_formulas_are_neutralised(client, app, make_user, make_file, login_as):
+    reader = make_user(full_name="Nguyễn Văn Công")
+    with app.app_context():
+        from portal.models import ReaderProfile
+
+        profile = db.session.scalar(select(ReaderProfile).where(ReaderProfile.user_id == reader.id))
+        profile.employer = '=HYPERLINK("http://evil.example","bấm vào")'
+        db.session.commit()
+    login_as(make_user(role="archivist"))
+    today = (utcnow() + timedelta(hours=7)).date()
+    text = client.get("/nghiep-vu/so-dang-ky", query_string={"start": today.isoformat(), "end": today.isoformat(),
+                                                              "kind": "doc-gia"}).data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ',=HYPERLINK' not in text and '"=HYPERLINK' not in text

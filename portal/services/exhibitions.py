@@ -770,7 +770,7 @@ def save_file_item(actor: Actor, section: ExhibitionSection, data: dict[str, Any
     elif record.is_classified:
         errors.add("file_code", _("Hồ sơ mật không bao giờ được đưa vào triển lãm."))
     raw_page = _line(data, "page_no")
-    page_no = int(raw_page) if raw_page.isdigit() and len(raw_page) < 6 else None
+    page_no = int(raw_page) if raw_page.isdecimal() and len(raw_page) < 6 else None
     publishable = bool(data.get("page_publishable"))
     if raw_page and page_no is None:
         errors.add("page_no", _("Số trang phải là một số nguyên dương."))

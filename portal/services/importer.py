@@ -27,6 +27,7 @@ from .records import (
     validate_file_fields,
 )
 from .scans import inspect_scan, remove_scan_folder
+from .search import reindex as reindex_search
 
 MANIFEST_COLUMNS = (
     "fonds_code", "fonds_name", "inventory_no", "box_no", "file_no", "file_code", "title",
@@ -120,7 +121,7 @@ def _validate_document(row: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
             problems.append(_("ngày văn bản phải có dạng YYYY, YYYY-MM hoặc YYYY-MM-DD"))
     for name in ("first_page", "pages"):
         raw = row.get(name, "")
-        if raw and (not raw.isdigit() or int(raw) < 1 or len(raw) > 6):
+        if raw and (not raw.isdecimal() or int(raw) < 1 or len(raw) > 6):
             problems.append(_("%(col)s phải là số nguyên dương", col=name))
             clean[name] = None
         else:
@@ -181,6 +182,7 @@ def import_manifest(actor: User | None, manifest: Path,
         record_event(db.session, actor, "file.import_documents", "file", record.id, data={"count": len(docs)})
         db.session.commit()
         report.documents += len(docs)
+    reindex_search(file_codes=[*seen, *documents])
     return report
 
 

@@ -21,6 +21,7 @@ from ..permissions import can, require, visible_files
 from .audit import record_event
 from .derivatives import render_derivatives
 from .scans import ScanError, ScanInfo, inspect_scan, remove_scan_folder, store_scan
+from .search import reindex as reindex_search
 
 PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 FILE_CODE_RE = re.compile(r"^[\w.\-/]{1,80}$")
@@ -66,7 +67,7 @@ def _int_field(errors: ValidationError, data: dict[str, Any], name: str) -> int 
     raw = _text(data, name)
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 7:
+    if not raw.isdecimal() or len(raw) > 7:
         errors.add(name, _("Phải là một số nguyên không âm."))
         return None
     return int(raw)
@@ -173,6 +174,7 @@ def save_fonds(actor: User, data: dict[str, Any], fonds: Fonds | None = None) ->
     record_event(db.session, actor, "fonds.create" if created else "fonds.update", "fonds", fonds.id,
                  data={"code": fonds.code})
     db.session.commit()
+    reindex_search(fonds_id=None if created else fonds.id)
     return fonds
 
 
@@ -206,6 +208,7 @@ def save_file(actor: User, fonds: Fonds, data: dict[str, Any], record: RecordFil
     record_event(db.session, actor, "file.create" if created else "file.update", "file", record.id,
                  data={"file_code": record.file_code, "changes": sorted(changes)})
     db.session.commit()
+    reindex_search([record.id])
     return record
 
 
@@ -317,4 +320,5 @@ def attach_scan(actor: User, record: RecordFile, source: Path) -> RecordFile:
         remove_scan_folder(new_path)
         raise
     remove_scan_folder(old_path)
+    reindex_search([record.id])
     return record

@@ -509,9 +509,19 @@ def is_overdue(item: RequestItem) -> bool:
 def _range(start: date, end: date) -> tuple[datetime, datetime]:
     if end < start:
         raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu."))
+    # Year 1 or 9999 means "from the beginning" / "until now"; shifting them by a day or 7 hours overflows.
+    start, end = max(start, date(1, 1, 2)), min(end, date(9999, 12, 30))
     # Dates are Vietnam days; stored times are UTC.
     return (datetime.combine(start, datetime.min.time()) - timedelta(hours=7),
             datetime.combine(end + timedelta(days=1), datetime.min.time()) - timedelta(hours=7))
+
+
+def _cell(value: Any) -> Any:
+    """A cell Excel shows as text: a value typed by a reader that starts like a formula
+    (=, +, -, @) gets a leading apostrophe, so opening the register never runs it."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -519,7 +529,7 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     buffer.write("\ufeff")  # the BOM makes Excel read UTF-8
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return buffer.getvalue()
 
 

@@ -44,7 +44,7 @@ class ScanInfo:
 
 
 def _natural_key(path: Path) -> list[object]:
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+    return [int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", path.name)]
 
 
 def _sha256(paths: list[Path]) -> str:

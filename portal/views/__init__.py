@@ -15,3 +15,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reader.bp)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(exhibitions.bp)
+    from . import search
+
+    app.register_blueprint(search.bp)

@@ -12,7 +12,7 @@ bp = Blueprint("public", __name__)
 
 def _page_arg() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return int(raw) if raw.isdecimal() and 0 < int(raw) < 100_000 else 1
 
 
 @bp.get("/")

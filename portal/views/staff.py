@@ -97,7 +97,7 @@ def reader_clearance(reader_id: int, action: str):
 def audit_trail():
     """The audit trail, newest first, optionally for one kind of object."""
     obj_type = request.args.get("type") or None
-    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    page = int(request.args["page"]) if request.args.get("page", "").isdecimal() else 1
     page = max(1, min(page, 10_000))
     events = audit.events_for(db.session, obj_type, limit=100, offset=(page - 1) * 100)
     return render_template("staff/audit.html", events=events, obj_type=obj_type or "", page=page)
@@ -141,7 +141,7 @@ def file_edit(fonds_id: int | None = None, file_id: int | None = None):
     if form.validate_on_submit():
         data = {name: field.data for name, field in form._fields.items()}
         chosen = request.form.get("fonds_id", "")
-        target = db.session.get(Fonds, int(chosen)) if chosen.isdigit() else fonds
+        target = db.session.get(Fonds, int(chosen)) if chosen.isdecimal() and len(chosen) <= 9 else fonds
         try:
             record = records.save_file(current_user._get_current_object(), target or fonds, data, record)
         except ValidationError as error:
@@ -247,7 +247,7 @@ def decide_item(item_id: int, action: str):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = int(form.version.data) if (form.version.data or "").isdecimal() else None
     try:
         requests_svc.decide(me, item, action, form.reason.data, expected_version=version)
     except NotPermitted:

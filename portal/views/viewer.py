@@ -54,7 +54,8 @@ def read(item_id: int):
     """The reader's viewer for one granted item (or 'preparing' while the copy is built)."""
     item = reading.reader_item(_me(), item_id)
     if not reading.grant_is_active(item):
-        return render_template("viewer/ended.html", item=item), 403
+        return render_template("viewer/ended.html", item=item,
+                               undecided=item.status in ("submitted", "forwarded")), 403
     copy = reading.copy_of_item(item)
     if copy is None or copy.status != "ready":
         return _with_viewer_headers(render_template("viewer/preparing.html", item=item, copy=copy))

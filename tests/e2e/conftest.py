@@ -69,3 +69,72 @@ def browser(chromium_path):
         browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# --- helpers shared by the journey and accessibility tests (fixtures returning functions) ---
+
+@pytest.fixture
+def make_scan(tmp_path):
+    """Factory: ``make_scan(name, heading, lines, pages=3)`` → a folder of PNG pages that look typed.
+
+    Each page is A4 at 150 dpi in DejaVu Serif (every Vietnamese letter), with a large "TRANG n" so a
+    screenshot shows which page the viewer is on.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    from watermark import FONTS_DIR
+
+    def make(name: str, heading: str, lines: list[str], pages: int = 3) -> Path:
+        folder = tmp_path / "scans" / name
+        folder.mkdir(parents=True)
+        title_font = ImageFont.truetype(str(FONTS_DIR / "DejaVuSerif.ttf"), 40)
+        big_font = ImageFont.truetype(str(FONTS_DIR / "DejaVuSerif.ttf"), 90)
+        font = ImageFont.truetype(str(FONTS_DIR / "DejaVuSerif.ttf"), 30)
+        for n in range(1, pages + 1):
+            image = Image.new("L", (1240, 1754), 242)
+            draw = ImageDraw.Draw(image)
+            draw.text((140, 130), heading, font=title_font, fill=15)
+            draw.text((140, 220), f"TRANG {n}", font=big_font, fill=10)
+            words = " ".join(lines[(k + n) % len(lines)] for k in range(3 * len(lines))).split()
+            row, current = 0, ""
+            while words and row < 28:  # wrap the text inside the page's margins
+                candidate = f"{current} {words[0]}".strip()
+                if draw.textlength(candidate, font=font) <= 960:
+                    current = candidate
+                    words.pop(0)
+                    continue
+                draw.text((140, 380 + row * 46), current, font=font, fill=40)
+                row, current = row + 1, ""
+            image.save(folder / f"{n:02d}.png")
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def browser_login():
+    """``browser_login(page, base_url, email, password)``: log in through the real form."""
+
+    def login(page, base: str, email: str, password: str) -> None:
+        page.goto(f"{base}/tai-khoan/dang-nhap")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.click("form.form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "/dang-nhap" not in page.url, f"login failed for {email}: {page.url}"
+
+    return login
+
+
+@pytest.fixture
+def outbox_mail(live_app):
+    """``outbox_mail()`` → every mail the live app wrote to OUTBOX_DIR, oldest first (email.message objects)."""
+    import email
+    import email.policy
+
+    def read() -> list:
+        folder = Path(live_app.config["OUTBOX_DIR"])
+        files = sorted(folder.glob("*.eml")) if folder.exists() else []
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
+
+    return read

@@ -1,0 +1,114 @@
+"""Highlighted snippets: the passages of a result that contain the query's words.
+
+Text is escaped; only our own ``<mark>`` tags are markup. A word matches when
+its folded form is one of the query's folded words, as a whole token or a
+whole run of a reference string (so ``luu tru`` marks ``lưu trữ`` and
+``KH-UBND`` marks that part of ``39/KH-UBND``).
+"""
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+from .analysis import fold, normalize
+
+WIDTH = 220  # characters of context per snippet
+
+
+_WORD = r"[^\W_]"
+_CACHE: dict[frozenset, re.Pattern] = {}
+
+
+def _pattern(words: set[str]) -> re.Pattern:
+    """A regex finding any of ``words`` as whole tokens (or whole runs inside a reference) of folded text."""
+    key = frozenset(words)
+    pattern = _CACHE.get(key)
+    if pattern is None:
+        alternatives = "|".join(re.escape(w) for w in sorted(key, key=len, reverse=True))
+        pattern = re.compile(f"(?<!{_WORD})(?:{alternatives})(?!{_WORD})")
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        _CACHE[key] = pattern
+    return pattern
+
+
+def _spans(text: str, words: set[str], limit: int = 200) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) of each match in ``text`` (NFC; folding keeps offsets)."""
+    found = []
+    for match in _pattern(words).finditer(fold(text)):
+        found.append((match.start(), match.end(), match.group()))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def mark(text: str, words: set[str]) -> Markup:
+    """All of ``text``, escaped, with matching words marked."""
+    text = normalize(text or "")
+    if not words:
+        return Markup(escape(text))
+    out = []
+    last = 0
+    for start, end, _token in _spans(text, words):
+        out.append(escape(text[last:start]))
+        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
+        last = end
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def _best_window(text: str, spans: list[tuple[int, int, str]]) -> tuple[int, int, float]:
+    """The window of ``WIDTH`` characters holding the most distinct matching words (one pass)."""
+    best = (0, min(len(text), WIDTH), 0.0)
+    counts: dict[str, int] = {}
+    j = 0
+    for i, (start, _end, word) in enumerate(spans):
+        window_start = max(0, start - WIDTH // 4)
+        window_end = window_start + WIDTH
+        while j < len(spans) and spans[j][1] <= window_end:
+            counts[spans[j][2]] = counts.get(spans[j][2], 0) + 1
+            j += 1
+        score = len(counts) + 0.1 * (j - i)
+        if score > best[2]:
+            best = (window_start, min(len(text), window_end), score)
+        if counts.get(word, 0) > 1:
+            counts[word] -= 1
+        else:
+            counts.pop(word, None)
+    return best
+
+
+def _clip(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move a window's edges to spaces so words are not cut."""
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    if end < len(text):
+        space = text.rfind(" ", end - 20, end)
+        end = space if space > start else end
+    return start, end
+
+
+def snippets(sources: list[str], words: set[str], limit: int = 2) -> list[Markup]:
+    """Up to ``limit`` marked passages from ``sources`` (in order of preference)."""
+    if not words:
+        return []
+    words = {w for w in words if w}
+    found = []
+    for index, source in enumerate(sources):
+        text = " ".join(normalize(source or "").split())
+        if not text:
+            continue
+        spans = _spans(text, words)
+        if not spans:
+            continue
+        start, end, score = _best_window(text, spans)
+        found.append((score, -index, text, start, end))
+    found.sort(reverse=True)
+    out = []
+    for _score, _index, text, start, end in found[:limit]:
+        start, end = _clip(text, start, end)
+        piece = mark(text[start:end], words)
+        out.append((Markup("… ") if start > 0 else Markup("")) + piece + (Markup(" …") if end < len(text) else Markup("")))
+    return out

@@ -1,0 +1,516 @@
+"""Document sets and scores as big integers, read from Whoosh's postings.
+
+Whoosh's matchers walk postings one document at a time in Python; a query
+matching most of 100,000 files takes 0.2–2 s that way (measured, see
+``bench/search``). Here each term of a segment becomes, once, two Python
+integers, and a whole query is a handful of C-speed integer operations:
+
+* a *bit set*: bit ``d`` is set when document ``d`` of the segment contains the
+  term. AND/OR/NOT of a query, filters, facet counts (``(docs & value).bit_count()``)
+  and totals are integer operations on 12.5 kB per 100,000 files.
+* *impact lanes*: 16 bits per document holding the term's BM25 term-frequency
+  part quantised to 1…63 (0 when absent), computed with the segment's field
+  lengths. A query's score is ``Σ weight_t × lanes_t`` (BM25: weight = idf ×
+  boost, scaled to integers so no lane overflows), and the best ``k`` lanes
+  are found by a binary search on a lane-wise comparison, again integer
+  operations.
+
+Vectors of a segment never change (Whoosh segments are immutable; deletions
+are a separate live-document set), so they are cached per segment, in a
+process-wide LRU bounded by size. Frequent terms of a rebuilt index have their
+lanes stored in the segment (``.imp``, written by :mod:`search.bulk`).
+
+This module reads Whoosh's posting blocks and length column directly (private
+attributes of whoosh-reloaded 2.7.5, which requirements.txt pins); the tests
+compare what it reads with Whoosh's own matchers.
+"""
+from __future__ import annotations
+
+import math
+import pickle
+import re
+import sys
+import threading
+import zlib
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable
+from functools import lru_cache
+from itertools import accumulate
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+K1 = 1.2
+B = 0.75
+IMPACT_MAX = 63  # impacts are 1…63; a query's lanes must stay below 0x8000
+LANE_LIMIT = 0x7FFF
+_LITTLE = sys.byteorder == "little"
+
+# bytes of 0/1 → ASCII "0"/"1" (and back), nonzero → 1
+_TO_ASCII = bytes([48, 49] + [49] * 254)
+_FROM_ASCII = bytes(range(256)).replace(b"0", b"\x00").replace(b"1", b"\x01")
+_ONE_RE = re.compile(b"[^\x00]")
+
+
+# --- lane and bit helpers ----------------------------------------------------------
+
+@lru_cache(maxsize=64)
+def ones_lanes(n: int) -> int:
+    """0x0001 in each of ``n`` lanes."""
+    return int.from_bytes(b"\x01\x00" * n, "little")
+
+
+@lru_cache(maxsize=64)
+def high_lanes(n: int) -> int:
+    """0x8000 in each of ``n`` lanes."""
+    return int.from_bytes(b"\x00\x80" * n, "little")
+
+
+@lru_cache(maxsize=64)
+def all_bits(n: int) -> int:
+    return (1 << n) - 1
+
+
+def bits_from_flags(flags: bytes | bytearray) -> int:
+    """One byte per document (nonzero = member) → a bit set."""
+    if not flags:
+        return 0
+    return int(bytes(flags).translate(_TO_ASCII)[::-1], 2)
+
+
+def flags_from_bits(bits: int, n: int) -> bytes:
+    """A bit set → one byte (0/1) per document."""
+    if n == 0:
+        return b""
+    return format(bits, "b").zfill(n)[::-1][:n].encode("ascii").translate(_FROM_ASCII)
+
+
+def lanes_from_bits(bits: int, n: int) -> int:
+    """A bit set → lanes of 0/1."""
+    lanes = bytearray(2 * n)
+    lanes[0::2] = flags_from_bits(bits, n)
+    return int.from_bytes(lanes, "little")
+
+
+def positions(bits: int, limit: int | None = None) -> list[int]:
+    """The members of a bit set, ascending (at most ``limit``)."""
+    if not bits:
+        return []
+    text = format(bits, "b")[::-1].encode("ascii")
+    out = []
+    start = 0
+    find = text.find
+    while True:
+        pos = find(b"1", start)
+        if pos < 0 or (limit is not None and len(out) >= limit):
+            return out
+        out.append(pos)
+        start = pos + 1
+
+
+def lanes_to_array(lanes: int, n: int) -> array:
+    values = array("H")
+    values.frombytes(lanes.to_bytes(2 * n, "little"))
+    if not _LITTLE:
+        values.byteswap()
+    return values
+
+
+def top_lanes(scores: int, n: int, k: int) -> list[tuple[int, int]]:
+    """The ``k`` best (score, doc) of lanes ``scores`` (all lanes ≤ 0x7FFF), best first.
+
+    Ties are broken by document number. Lanes equal to 0 are never returned.
+    """
+    if not scores or k <= 0:
+        return []
+    ones, high = ones_lanes(n), high_lanes(n)
+
+    def at_least(theta: int) -> int:
+        return (scores + (0x8000 - theta) * ones) & high
+
+    low, hi = 1, LANE_LIMIT  # find the largest theta with count(≥ theta) ≥ k
+    if at_least(1).bit_count() <= k:
+        theta = 1
+    else:
+        while low < hi:
+            mid = (low + hi + 1) // 2
+            if at_least(mid).bit_count() >= k:
+                low = mid
+            else:
+                hi = mid - 1
+        theta = low
+    mask = at_least(theta).to_bytes(2 * n, "little")[1::2]
+    values = lanes_to_array(scores, n)
+    above = []
+    ties = []
+    for match in _ONE_RE.finditer(mask):
+        d = match.start()
+        v = values[d]
+        if v > theta:
+            above.append((v, d))
+        elif len(ties) < k:
+            ties.append((v, d))
+    above.sort(key=lambda item: (-item[0], item[1]))
+    return (above + ties)[:k]
+
+
+# --- per-segment data ----------------------------------------------------------------
+
+MAX_WORD = 24  # longer "words" are not offered as spelling suggestions
+
+
+class Vocabulary:
+    """Words of one field of one segment, indexed for near-miss lookups.
+
+    One edit (a letter changed, added or dropped) is found through an index of
+    each word with one letter deleted; two edits by comparing with the words of
+    the same first letter and a similar length (misspellings rarely touch the
+    first letter). Whoosh's own ``terms_within`` walks the whole term list,
+    seconds on a large index.
+    """
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.deletions: dict[str, list[str]] = {}
+        self.by_initial: dict[str, list[str]] = {}
+        for word in words:
+            for variant in {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}:
+                self.deletions.setdefault(variant, []).append(word)
+            self.by_initial.setdefault(word[0], []).append(word)
+
+    def near(self, token: str, distance: int) -> set[str]:
+        """Words at most ``distance`` (1 or 2) edits from ``token``."""
+        found = set()
+        for variant in {token, *(token[:i] + token[i + 1:] for i in range(len(token)))}:
+            for word in self.deletions.get(variant, ()):
+                if edit_distance(word, token, 1) <= 1:
+                    found.add(word)
+        if distance >= 2 and token:
+            for word in self.by_initial.get(token[0], ()):
+                if abs(len(word) - len(token)) <= 2 and edit_distance(word, token, 2) <= 2:
+                    found.add(word)
+        found.discard(token)
+        return found
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it is known to exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            current.append(value)
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+SPARSE_LIMIT = 64  # terms in at most this many files of a segment are kept as dicts
+
+
+class TermVector:
+    """One term of one segment: the files that contain it and, for scoring, its impacts."""
+
+    __slots__ = ("bits", "df", "sparse", "raw", "_lanes")
+
+    def __init__(self, bits: int, df: int, sparse: dict[int, int] | None = None, raw: bytes | None = None,
+                 lanes: int | None = None) -> None:
+        self.bits = bits
+        self.df = df
+        self.sparse = sparse  # rare terms: doc → impact
+        self.raw = raw  # common terms: the impact lanes as little-endian bytes …
+        self._lanes = lanes  # … and as one integer
+
+    def impact(self, d: int) -> int:
+        if self.sparse is not None:
+            return self.sparse.get(d, 0)
+        return self.raw[2 * d] if self.raw is not None else 0
+
+    def lanes(self, n: int) -> int:
+        """Impact lanes as one integer (16 bits per document)."""
+        if self._lanes is None:
+            if not self.sparse:
+                self._lanes = 0
+            else:
+                raw = bytearray(2 * n)
+                for d, value in self.sparse.items():
+                    raw[2 * d] = value
+                self._lanes = int.from_bytes(raw, "little")
+        return self._lanes
+
+    @property
+    def size(self) -> int:
+        return (self.bits.bit_length() // 8 + len(self.raw or b"") + (self._lanes or 0).bit_length() // 8
+                + 64 * len(self.sparse or ()) + 200)
+
+
+EMPTY = TermVector(0, 0, sparse={})
+
+
+class SegmentVectors:
+    """Cached vectors of one Whoosh segment (never changes once written)."""
+
+    def __init__(self, reader, key: tuple) -> None:
+        self._readers = threading.local()
+        self.reader = reader
+        self.key = key
+        self.n = reader.doc_count_all()
+        self._length_codes: dict[str, bytes] = {}
+        self._impact_tables: dict[str, list[bytes]] = {}
+        self._facets: dict[str, dict[str, int]] = {}
+        self._dates: dict[str, array] = {}
+        self._orders: dict[bool, list[int]] = {}
+        self._vocabulary: dict[str, Vocabulary] = {}
+        self._live: tuple[int, int] | None = None
+        self._stored: dict[tuple[str, str], tuple[int, int, int]] | None = None
+
+    @property
+    def reader(self):
+        """This thread's Whoosh reader of the segment (readers' files are not shared between threads)."""
+        return self._readers.reader
+
+    @reader.setter
+    def reader(self, reader) -> None:
+        self._readers.reader = reader
+
+    # lengths and impacts
+
+    def length_codes(self, field: str) -> bytes:
+        """One byte per document: Whoosh's quantised length of ``field``."""
+        codes = self._length_codes.get(field)
+        if codes is None:
+            codes = b""
+            perdoc = self.reader._perdoc
+            column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            if column is not None:
+                codes = column._dbfile.get(column._basepos, column._count)
+            codes = codes[: self.n].ljust(self.n, b"\x00")
+            self._length_codes[field] = codes
+        return codes
+
+    def impact_table(self, field: str) -> list[bytes]:
+        """``table[tf][length code]`` → quantised BM25 tf part (see :func:`impact_table`)."""
+        table = self._impact_tables.get(field)
+        if table is None:
+            table = self._impact_tables[field] = impact_table(self.reader.field_length(field), self.n)
+        return table
+
+    def stored_impacts(self) -> dict[tuple[str, str], tuple[int, int, int]]:
+        """The impact lanes the bulk writer stored for frequent terms: (field, term) → (offset, length, df)."""
+        if self._stored is None:
+            stored = {}
+            storage = self.reader._storage
+            name = self.reader.segment().make_filename(IMPACTS_EXT)
+            if storage.file_exists(name):
+                size = storage.file_length(name)
+                handle = storage.open_file(name)
+                table_at = int.from_bytes(handle.get(size - 8, 8), "little")
+                stored = pickle.loads(handle.get(table_at, size - 8 - table_at))
+            self._stored = stored
+        return self._stored
+
+    def term(self, field: str, text: str, *, impacts: bool) -> TermVector:
+        """A term of this segment as a bit set, with its impacts when asked."""
+        reader = self.reader
+        stored = self.stored_impacts().get((field, text))
+        if stored is not None:  # a frequent term: its lanes were computed when the index was built
+            handle = reader._storage.open_file(reader.segment().make_filename(IMPACTS_EXT))
+            raw = zlib.decompress(handle.get(stored[0], stored[1]))
+            return TermVector(bits_from_flags(raw[0::2]), stored[2], raw=raw, lanes=int.from_bytes(raw, "little"))
+        fieldobj = reader.schema[field]
+        tbytes = fieldobj.to_bytes(text)
+        if (field, tbytes) not in reader._terms:
+            return EMPTY
+        matcher = reader._terms.matcher(field, tbytes, fieldobj.format)
+        blocks = list(_blocks(matcher))
+        df = sum(len(ids) for ids, _w in blocks)
+        if df <= SPARSE_LIMIT:  # a rare term: a dict, and a bit set made of its few bits
+            bits = 0
+            sparse: dict[int, int] = {}
+            if impacts:
+                codes, table = self.length_codes(field), self.impact_table(field)
+            for ids, weights in blocks:
+                for k, d in enumerate(ids):
+                    bits |= 1 << d
+                    if impacts:
+                        tf = 1 if weights is None else int(weights if isinstance(weights, float) else weights[k])
+                        sparse[d] = table[min(IMPACT_MAX, tf)][codes[d]]
+            return TermVector(bits, df, sparse=sparse if impacts else None)
+        n = self.n
+        if not impacts:
+            flags = bytearray(n)
+            for ids, _weights in blocks:
+                for d in ids:
+                    flags[d] = 1
+            return TermVector(bits_from_flags(flags), df)
+        lanes = array("H", bytes(2 * n))
+        codes, table = self.length_codes(field), self.impact_table(field)
+        for ids, weights in blocks:
+            if weights is None or isinstance(weights, float):
+                row = table[min(IMPACT_MAX, int(weights or 1))]
+                for d in ids:
+                    lanes[d] = row[codes[d]]
+            else:
+                for d, w in zip(ids, weights):
+                    lanes[d] = table[min(IMPACT_MAX, int(w))][codes[d]]
+        if not _LITTLE:
+            lanes.byteswap()
+        raw = lanes.tobytes()
+        return TermVector(bits_from_flags(raw[0::2]), df, raw=raw, lanes=int.from_bytes(raw, "little"))
+
+    # facets, dates, live documents
+
+    def facet(self, field: str) -> dict[str, int]:
+        """Every value of a facet field → its bit set."""
+        values = self._facets.get(field)
+        if values is None:
+            values = {}
+            for text in self.reader.lexicon(field):
+                value = text.decode("utf-8") if isinstance(text, bytes) else text
+                bits = self.term(field, value, impacts=False).bits
+                if bits:
+                    values[value] = bits
+            self._facets[field] = values
+        return values
+
+    def dates(self, field: str) -> array:
+        """The numeric column ``field`` (YYYYMMDD) of every document, 0 when missing."""
+        values = self._dates.get(field)
+        if values is None:
+            values = array("I", bytes(4 * self.n))
+            if self.reader.has_column(field):
+                column = self.reader.column_reader(field, translate=False)
+                for d in range(self.n):
+                    values[d] = column[d] or 0
+            self._dates[field] = values
+        return values
+
+    def date_order(self, newest_first: bool) -> list[int]:
+        """Documents by start date (undated last), for the date sort of large result sets."""
+        order = self._orders.get(newest_first)
+        if order is None:
+            starts = self.dates("start")
+            if newest_first:
+                order = sorted(range(self.n), key=lambda d: (-(starts[d] or 0), d))
+            else:
+                order = sorted(range(self.n), key=lambda d: (starts[d] or 99999999, d))
+            self._orders[newest_first] = order
+        return order
+
+    def vocabulary(self, field: str) -> Vocabulary:
+        """The words (letters only) of a field, for spelling suggestions."""
+        vocabulary = self._vocabulary.get(field)
+        if vocabulary is None:
+            words = []
+            for term in self.reader.lexicon(field):
+                word = term.decode("utf-8") if isinstance(term, bytes) else term
+                if word.isalpha() and len(word) <= MAX_WORD:
+                    words.append(word)
+            vocabulary = self._vocabulary[field] = Vocabulary(words)
+        return vocabulary
+
+    def live(self, reader) -> int:
+        """Bits of the documents not deleted (deletions change; the cache key is their count)."""
+        count = reader.segment().deleted_count() if reader.has_deletions() else 0
+        cached = self._live
+        if cached is not None and cached[0] == count:
+            return cached[1]
+        bits = all_bits(self.n)
+        if count:
+            flags = bytearray(b"\x01" * self.n)
+            for d in reader.segment().deleted_docs():
+                if d < self.n:
+                    flags[d] = 0
+            bits = bits_from_flags(flags)
+        self._live = (count, bits)
+        return bits
+
+
+def _blocks(matcher):
+    """(docnums, weights) of each block of a Whoosh posting list, read without the matcher's per-posting calls.
+
+    ``weights`` is None (all 1), one float for the whole block, or a sequence.
+    """
+    if not hasattr(matcher, "_read_data"):  # a short list stored in the term table
+        yield list(matcher._ids), matcher._weights
+        return
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, weights, _values = matcher._data
+        yield list(accumulate(deltas)), weights
+        matcher._next_block()
+
+
+class VectorCache:
+    """Process-wide: segment data, and an LRU of term vectors bounded by bytes."""
+
+    def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._segments: dict[tuple, SegmentVectors] = {}
+        self._terms: OrderedDict[tuple, TermVector] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def segment(self, reader, index_key: str) -> SegmentVectors:
+        key = (index_key, reader.segment().segment_id())
+        with self._lock:
+            seg = self._segments.get(key)
+            if seg is None:
+                seg = self._segments[key] = SegmentVectors(reader, key)
+            seg.reader = reader
+            return seg
+
+    def retain(self, index_key: str, keep: Iterable[tuple]) -> None:
+        """Drop segments no longer in use (after a merge or a swap of ``index_key``)."""
+        keep = set(keep)
+        with self._lock:
+            if self._segments.keys() <= keep:
+                return
+            for key in [k for k in self._segments if k not in keep]:
+                del self._segments[key]
+            for key in [k for k in self._terms if k[0] not in keep]:
+                self._bytes -= self._terms.pop(key).size
+
+    def term(self, seg: SegmentVectors, field: str, text: str, impacts: bool) -> TermVector:
+        key = (seg.key, field, text, impacts)
+        with self._lock:
+            for probe in (key, (seg.key, field, text, True)):
+                hit = self._terms.get(probe)
+                if hit is not None:
+                    self._terms.move_to_end(probe)
+                    return hit
+        value = seg.term(field, text, impacts=impacts)
+        with self._lock:
+            if key not in self._terms:
+                self._terms[key] = value
+                self._bytes += value.size
+                while self._bytes > self.max_bytes and self._terms:
+                    _key, old = self._terms.popitem(last=False)
+                    self._bytes -= old.size
+        return value
+
+
+IMPACTS_EXT = ".imp"  # a segment file of precomputed impact lanes (written by search.bulk)
+
+
+def impact_table(total_length: int, doc_count: int) -> list[bytes]:
+    """``table[tf][length code]`` → BM25's term-frequency part, ``tf·(k1+1) / (tf + k1·(1 − b + b·len/avg))``,
+    scaled to 1…63 (tf capped at 63); ``len`` is Whoosh's quantised field length of the document."""
+    avg = (total_length / doc_count) if doc_count and total_length else 1.0
+    norms = [K1 * (1 - B + B * byte_to_length(code) / avg) for code in range(256)]
+    table = [bytes(256)]
+    for tf in range(1, IMPACT_MAX + 1):
+        table.append(bytes(max(1, min(IMPACT_MAX, round(IMPACT_MAX * tf / (tf + norm)))) for norm in norms))
+    return table
+
+
+def bm25_idf(doc_count: int, df: int) -> float:
+    return math.log(1 + (doc_count - df + 0.5) / (df + 0.5))

@@ -1,0 +1,434 @@
+"""Every route × every role → the expected HTTP status, generated from the URL map.
+
+The table below has one entry per rule of ``app.url_map`` (``static`` aside).
+A new route without an entry fails :func:`test_every_route_has_an_entry`, and
+an entry whose route is gone fails it too: adding a route means deciding, here,
+who may reach it.
+
+The seven roles are: a visitor (not logged in), a reader whose account is not
+yet cleared, the reader who owns the test objects, another cleared reader who
+owns nothing, an archivist, a leader and an admin. Each role has one logged-in
+client; GETs run first, then POSTs with an empty body (CSRF is off in
+TestingConfig), chosen so that they do not change anything that later rows
+depend on. The few that do destroy something (withdrawing a request, deleting
+an exhibition section or item, logging out) get a fresh object per role and
+run last.
+
+What a careful archive portal does: visitors are sent to the login page (302)
+from account and staff pages; readers get 403 on staff pages; another reader's
+requests, items and reading copies are 404 (so their existence does not leak);
+classified files are 404 for everybody outside staff.
+"""
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PIL import Image, ImageDraw
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import AccessRequest, ReadingCopy, ReadingFlag, RecordFile, User
+from portal.services import accounts, records
+from portal.services import exhibitions as exhibitions_svc
+from portal.services import requests as requests_svc
+
+from .conftest import login
+
+ROLES = ("visitor", "uncleared", "reader", "other", "archivist", "leader", "admin")
+
+
+def every(status: int) -> tuple[int, ...]:
+    """The same status for all seven roles."""
+    return (status,) * len(ROLES)
+
+
+# Shorthands for the common shapes (visitor, uncleared, reader, other, archivist, leader, admin).
+PUBLIC = every(200)
+LOGGED_IN = (302, 200, 200, 200, 200, 200, 200)  # any account; visitors go to the login page
+STAFF = (302, 403, 403, 403, 200, 200, 200)  # archivist, leader, admin
+CLERKS = (302, 403, 403, 403, 200, 403, 200)  # archivist and admin (readers.review, records.edit, jobs.manage)
+EDITORS = (302, 403, 403, 403, 403, 403, 200)  # exhibitions.edit: the admin (archivists only when allowed)
+OWNER = (302, 404, 200, 404, 200, 200, 200)  # the reader's own object, or staff; 404 for other readers
+
+
+# endpoint (or "endpoint(args)" when one endpoint has several rules, "key #variant" for a second
+# set of URL values) → {method: expected status per role}.
+TABLE: dict[str, dict[str, tuple[int, ...]]] = {
+    # --- public pages ---------------------------------------------------------------------------------
+    "public.home": {"GET": PUBLIC},
+    "public.set_language": {"GET": every(302)},  # sets the cookie, back to ?next or home
+    "public.fonds_index": {"GET": PUBLIC},
+    "public.fonds_detail": {"GET": PUBLIC},
+    "public.fonds_detail #unknown": {"GET": every(404)},
+    "public.file_detail": {"GET": PUBLIC},
+    "public.file_detail #conditional": {"GET": PUBLIC},  # metadata of conditional files is public
+    "public.file_detail #classified": {"GET": (404, 404, 404, 404, 200, 200, 200)},  # invisible outside staff
+    # --- authentication: open to all; empty posts are refused with the form again ---------------------
+    "auth.register": {"GET": PUBLIC, "POST": every(400)},
+    "auth.confirm_email": {"GET": every(302)},  # confirms (idempotent), then to the profile or login
+    "auth.resend_confirmation": {"GET": PUBLIC, "POST": every(200)},
+    "auth.login": {"GET": PUBLIC, "POST": every(401)},
+    "auth.logout": {"POST": every(302)},
+    "auth.forgot_password": {"GET": PUBLIC, "POST": every(200)},
+    "auth.reset_password": {"GET": PUBLIC, "POST": every(200)},
+    # --- one's own account ----------------------------------------------------------------------------
+    "account.profile": {"GET": LOGGED_IN, "POST": (302, 400, 400, 400, 400, 400, 400)},
+    "account.consents": {"GET": LOGGED_IN},
+    "account.give_consent": {"POST": every(302)},
+    "account.withdraw_consent": {"POST": every(302)},
+    "account.change_password": {"GET": LOGGED_IN, "POST": LOGGED_IN},
+    # --- the reader's requests: their own, or staff; another reader gets 404 --------------------------
+    "reader.basket": {"GET": LOGGED_IN, "POST": (302, 400, 400, 400, 400, 400, 400)},
+    "reader.basket_add": {"POST": every(302)},  # staff: a flashed "not allowed" and back
+    "reader.basket_add #classified": {"POST": (302, 404, 404, 404, 302, 302, 302)},
+    "reader.basket_remove": {"POST": every(302)},
+    "reader.my_requests": {"GET": LOGGED_IN},
+    "reader.request_detail": {"GET": OWNER},
+    "reader.request_detail #granted": {"GET": OWNER},
+    "reader.letter": {"GET": OWNER},
+    "reader.post_message": {"POST": (302, 404, 400, 404, 400, 400, 400)},  # an empty message is refused
+    "reader.withdraw": {"POST": (302, 404, 302, 404, 302, 302, 302)},  # staff: a flashed "not allowed"
+    # --- reading copies: only the reader who holds the grant -------------------------------------------
+    "viewer.read": {"GET": (302, 404, 200, 404, 404, 404, 404)},
+    "viewer.read #not-granted": {"GET": (302, 404, 403, 404, 404, 404, 404)},
+    "viewer.pdf": {"GET": (302, 404, 200, 404, 404, 404, 404)},
+    "viewer.staff_view": {"GET": STAFF, "POST": (302, 403, 403, 403, 302, 302, 302)},
+    "viewer.staff_view #classified": {"GET": STAFF, "POST": (302, 403, 403, 403, 302, 302, 302)},
+    # --- staff ----------------------------------------------------------------------------------------
+    "staff.dashboard": {"GET": STAFF},
+    "staff.readers": {"GET": CLERKS},
+    "staff.reader_detail": {"GET": CLERKS},
+    "staff.reader_detail #staff-account": {"GET": (302, 403, 403, 403, 404, 403, 404)},  # not a reader
+    "staff.reader_clearance": {"POST": (302, 403, 403, 403, 400, 403, 400)},  # blocking needs a reason
+    "staff.reader_clearance #unknown-action": {"POST": (302, 403, 403, 403, 404, 403, 404)},
+    "staff.audit_trail": {"GET": STAFF},
+    # Empty posts to an edit form keep the stored values (no form data: the object's own), so they save.
+    "staff.fonds_edit()": {"GET": CLERKS, "POST": (302, 403, 403, 403, 400, 403, 400)},
+    "staff.fonds_edit(fonds_id)": {"GET": CLERKS, "POST": (302, 403, 403, 403, 302, 403, 302)},
+    "staff.file_edit(fonds_id)": {"GET": CLERKS, "POST": (302, 403, 403, 403, 400, 403, 400)},
+    "staff.file_edit(file_id)": {"GET": CLERKS, "POST": (302, 403, 403, 403, 302, 403, 302)},
+    "staff.file_edit(file_id) #classified": {"GET": CLERKS, "POST": (302, 403, 403, 403, 302, 403, 302)},
+    "staff.file_scan": {"GET": CLERKS, "POST": (302, 403, 403, 403, 400, 403, 400)},
+    "staff.import_manifest": {"GET": CLERKS, "POST": (302, 403, 403, 403, 400, 403, 400)},
+    "staff.queue": {"GET": STAFF},
+    "staff.request_detail": {"GET": STAFF},
+    # Refusing without a reason is refused (400); only archivists approve/refuse, only leaders decide
+    # forwarded items (a submitted conditional item is not theirs yet: 409); unknown actions are 404.
+    "staff.decide_item": {"POST": (302, 403, 403, 403, 400, 403, 403)},
+    "staff.decide_item #leader": {"POST": (302, 403, 403, 403, 403, 409, 403)},
+    "staff.decide_item #unknown-action": {"POST": (302, 403, 403, 403, 404, 404, 404)},
+    "staff.post_message": {"POST": (302, 403, 403, 403, 400, 400, 400)},
+    "staff.registers": {"GET": STAFF},
+    "staff.reading_watch": {"GET": STAFF},
+    "staff.resolve_flag": {"POST": (302, 403, 403, 403, 302, 302, 302)},
+    "staff.retry_copy": {"POST": (302, 403, 403, 403, 302, 403, 302)},
+    # --- exhibitions: the public pages, and the editor (the admin, unless archivists are allowed) -------
+    "exhibitions.index": {"GET": PUBLIC},
+    "exhibitions.detail": {"GET": PUBLIC},
+    "exhibitions.detail #draft": {"GET": (404, 404, 404, 404, 404, 404, 200)},  # the editor's preview
+    "exhibitions.image": {"GET": PUBLIC},
+    "exhibitions.request_file": {"GET": LOGGED_IN},
+    "exhibitions.staff_index": {"GET": EDITORS},
+    "exhibitions.staff_settings": {"POST": (302, 403, 403, 403, 403, 403, 302)},
+    "exhibitions.staff_edit()": {"GET": EDITORS, "POST": (302, 403, 403, 403, 403, 403, 400)},
+    "exhibitions.staff_edit(exhibition_id)": {"GET": EDITORS, "POST": (302, 403, 403, 403, 403, 403, 302)},
+    "exhibitions.staff_manage": {"GET": EDITORS},
+    "exhibitions.staff_state": {"POST": (302, 403, 403, 403, 403, 403, 302)},
+    "exhibitions.staff_section(exhibition_id)": {"GET": EDITORS, "POST": (302, 403, 403, 403, 403, 403, 400)},
+    "exhibitions.staff_section(section_id)": {"GET": EDITORS, "POST": (302, 403, 403, 403, 403, 403, 302)},
+    "exhibitions.staff_section_move": {"POST": (302, 403, 403, 403, 403, 403, 302)},
+    "exhibitions.staff_section_delete": {"POST": (302, 403, 403, 403, 403, 403, 302)},
+    "exhibitions.staff_item(kind,section_id)": {"GET": EDITORS, "POST": (302, 403, 403, 403, 403, 403, 400)},
+    "exhibitions.staff_item(item_id)": {"GET": EDITORS, "POST": (302, 403, 403, 403, 403, 403, 302)},
+    "exhibitions.staff_item_move": {"POST": (302, 403, 403, 403, 403, 403, 302)},
+    "exhibitions.staff_item_delete": {"POST": (302, 403, 403, 403, 403, 403, 302)},
+    "exhibitions.staff_item_cover": {"POST": (302, 403, 403, 403, 403, 403, 302)},
+    # --- search (classified files are filtered out of the results for non-staff) ----------------------
+    "search.results": {"GET": PUBLIC},
+    "search.advanced": {"GET": PUBLIC},
+}
+
+# Which real values fill the URL variables of a table key (a function of the world, called per
+# role, so a destructive row can make a fresh object each time). Unlisted variables use DEFAULTS.
+DEFAULTS: dict[str, Callable[["World"], object]] = {
+    "file_id": lambda w: w.open_file,
+    "fonds_id": lambda w: w.fonds_id,
+    "request_id": lambda w: w.request_id,
+    "item_id": lambda w: w.open_item,
+    "copy_id": lambda w: w.copy_id,
+    "reader_id": lambda w: w.users["uncleared"].id,
+    "flag_id": lambda w: w.flag_id,
+    "code": lambda w: w.fonds_code,
+    "slug": lambda w: w.exhibition_slug,
+    "exhibition_id": lambda w: w.exhibition_id,
+    "section_id": lambda w: w.section_id,
+    "purpose": lambda w: "newsletter",
+}
+VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
+    "public.set_language": {"code": lambda w: "vi"},
+    "public.file_detail #classified": {"file_id": lambda w: w.classified_file},
+    "public.file_detail #conditional": {"file_id": lambda w: w.cond_file},
+    "public.fonds_detail #unknown": {"code": lambda w: "KHONG-CO"},
+    "auth.confirm_email": {"token": lambda w: w.confirm_token},
+    "auth.reset_password": {"token": lambda w: w.reset_token},
+    "reader.basket_add #classified": {"file_id": lambda w: w.classified_file},
+    "reader.withdraw": {"request_id": lambda w: w.factories["request"]()},
+    "reader.request_detail #granted": {"request_id": lambda w: w.granted_request_id},
+    "viewer.read": {"item_id": lambda w: w.granted_item},
+    "viewer.read #not-granted": {"item_id": lambda w: w.open_item},
+    "viewer.staff_view": {"file_id": lambda w: w.digitised_file},
+    "viewer.staff_view #classified": {"file_id": lambda w: w.classified_file},
+    "staff.file_edit(file_id) #classified": {"file_id": lambda w: w.classified_file},
+    "staff.reader_clearance": {"action": lambda w: "khoa"},  # blocking without a reason: refused
+    "staff.reader_clearance #unknown-action": {"action": lambda w: "xoa"},
+    "staff.reader_detail #staff-account": {"reader_id": lambda w: w.users["archivist"].id},
+    "staff.decide_item": {"action": lambda w: "refuse"},  # refusing without a reason: refused
+    "staff.decide_item #leader": {"item_id": lambda w: w.cond_item, "action": lambda w: "leader_refuse"},
+    "staff.decide_item #unknown-action": {"action": lambda w: "xoa"},
+    "staff.retry_copy": {"copy_id": lambda w: w.staff_copy_id},
+    "exhibitions.detail #draft": {"slug": lambda w: w.draft_slug},
+    "exhibitions.image": {"key": lambda w: w.image_key, "name": lambda w: "thumb.webp"},
+    "exhibitions.request_file": {"item_id": lambda w: w.file_item},
+    "exhibitions.staff_state": {"action": lambda w: "noi-bat"},
+    "exhibitions.staff_section_move": {"direction": lambda w: "xuong"},
+    "exhibitions.staff_section_delete": {"section_id": lambda w: w.factories["section"]()},
+    "exhibitions.staff_item(kind,section_id)": {"kind": lambda w: "ho-so"},
+    "exhibitions.staff_item(item_id)": {"item_id": lambda w: w.image_item},
+    "exhibitions.staff_item_move": {"item_id": lambda w: w.image_item, "direction": lambda w: "len"},
+    "exhibitions.staff_item_delete": {"item_id": lambda w: w.factories["item"]()},
+    "exhibitions.staff_item_cover": {"item_id": lambda w: w.image_item},
+}
+
+# Rows that change something for good: run after every other row, on fresh objects.
+LAST = ("reader.withdraw", "exhibitions.staff_section_delete", "exhibitions.staff_item_delete", "auth.logout")
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    fonds_id: int = 0
+    fonds_code: str = ""
+    open_file: int = 0
+    cond_file: int = 0
+    classified_file: int = 0
+    digitised_file: int = 0
+    request_id: int = 0  # the reader's request (official purpose, with a letter): an open and a conditional item
+    open_item: int = 0
+    cond_item: int = 0
+    granted_request_id: int = 0
+    granted_item: int = 0
+    copy_id: int = 0  # the reader's ready reading copy of granted_item
+    staff_copy_id: int = 0  # a failed staff copy, for the retry button
+    flag_id: int = 0
+    exhibition_id: int = 0
+    exhibition_slug: str = ""
+    draft_slug: str = ""
+    section_id: int = 0
+    image_item: int = 0
+    file_item: int = 0
+    image_key: str = ""
+    confirm_token: str = ""
+    reset_token: str = ""
+    factories: dict[str, Callable[[], int]] = field(default_factory=dict)
+
+
+def picture(size: tuple[int, int] = (640, 480), fmt: str = "PNG", text: str = "Trang 1") -> bytes:
+    image = Image.new("RGB", size, (245, 240, 225))
+    ImageDraw.Draw(image).text((40, 40), text, fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def build_world(app, make_user, make_file, tmp_path) -> World:
+    """A small archive with an object for every URL variable."""
+    users = {
+        "uncleared": make_user(cleared=False), "reader": make_user(), "other": make_user(),
+        "archivist": make_user(role="archivist"), "leader": make_user(role="leader"),
+        "admin": make_user(role="admin"),
+    }
+    world = World(users=users)
+    open_file, cond_file = make_file(mode="01"), make_file(mode="02")
+    classified = make_file(mode="03")
+    digitised = make_file(mode="01")
+    scan = tmp_path / "matrix-scan"
+    scan.mkdir()
+    (scan / "01.png").write_bytes(picture((620, 877)))
+    counter = iter(range(1, 1000))
+
+    with app.test_request_context():
+        me = {name: db.session.get(User, user.id) for name, user in users.items()}
+        records.attach_scan(me["admin"], db.session.get(RecordFile, digitised.id), scan)
+        world.fonds_id = db.session.get(RecordFile, open_file.id).fonds_id
+        world.fonds_code = db.session.get(RecordFile, open_file.id).fonds.code
+        world.open_file, world.cond_file = open_file.id, cond_file.id
+        world.classified_file, world.digitised_file = classified.id, digitised.id
+
+        def submit(file_ids: list[int], purpose: str = "01", letter: bytes | None = None) -> AccessRequest:
+            for file_id in file_ids:
+                requests_svc.add_to_basket(me["reader"], file_id)
+            upload = FileStorage(io.BytesIO(letter), filename="giay-gioi-thieu.png") if letter else None
+            return requests_svc.submit_request(
+                me["reader"], {"purpose": purpose, "purpose_details": "Sở Nội vụ giao nhiệm vụ nghiên cứu",
+                               "research_topic": "Lịch sử địa phương", "fee_category": "10"},
+                upload, f"matrix-{next(counter)}")
+
+        request = submit([open_file.id, cond_file.id], purpose="02", letter=picture((300, 200)))
+        world.request_id = request.id
+        items = {item.mode: item.id for item in request.items}
+        world.open_item, world.cond_item = items["01"], items["02"]
+
+        granted = submit([digitised.id])
+        item = granted.items[0]
+        requests_svc.decide(me["archivist"], item, "approve")
+        world.granted_request_id, world.granted_item = granted.id, item.id
+        copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
+        assert copy is not None and copy.status == "ready", "the reading copy was not built"
+        world.copy_id = copy.id
+
+        failed = ReadingCopy(kind="staff", user_id=me["archivist"].id, file_id=digitised.id, status="failed",
+                             error="matrix", purge_after=utcnow())
+        flag = ReadingFlag(user_id=me["reader"].id, file_id=digitised.id, pages_per_minute=99.0)
+        db.session.add_all([failed, flag])
+        db.session.commit()
+        world.staff_copy_id, world.flag_id = failed.id, flag.id
+
+        exhibition = exhibitions_svc.save_exhibition(me["admin"], {
+            "slug": "dong-nai-xua", "title": "Đồng Nai xưa", "summary": "Tài liệu lưu trữ về Đồng Nai xưa và nay."},
+            cover=io.BytesIO(picture(fmt="JPEG")))
+        section = exhibitions_svc.save_section(me["admin"], exhibition, {"title": "Phần một", "body": "<p>Mở đầu</p>"})
+        image_item = exhibitions_svc.save_image_item(me["admin"], section, {"caption": "Ảnh tư liệu"},
+                                                     upload=io.BytesIO(picture(fmt="JPEG")))
+        file_item = exhibitions_svc.save_file_item(me["admin"], section, {"file_code": open_file.file_code})
+        exhibitions_svc.set_published(me["admin"], exhibition, True)
+        draft = exhibitions_svc.save_exhibition(me["admin"], {
+            "slug": "ban-nhap", "title": "Bản nháp", "summary": "Một triển lãm chưa công bố."})
+        world.exhibition_id, world.exhibition_slug, world.draft_slug = exhibition.id, exhibition.slug, draft.slug
+        world.section_id, world.image_item, world.file_item = section.id, image_item.id, file_item.id
+        world.image_key = image_item.image.key
+
+        world.confirm_token = accounts.make_confirm_token(me["reader"])
+        world.reset_token = accounts.make_reset_token(me["reader"])
+
+        def fresh_request() -> int:
+            """A new submitted request of the reader (for withdrawing)."""
+            record = make_file(mode="01")
+            with app.test_request_context():
+                reader = db.session.get(User, users["reader"].id)
+                requests_svc.add_to_basket(reader, record.id)
+                return requests_svc.submit_request(reader, {"purpose": "01", "research_topic": "Lịch sử địa phương",
+                                                            "fee_category": "10"}, None,
+                                                   f"matrix-{next(counter)}").id
+
+        def fresh_section() -> int:
+            with app.test_request_context():
+                admin = db.session.get(User, users["admin"].id)
+                target = exhibitions_svc.get_exhibition(admin, world.exhibition_id)
+                return exhibitions_svc.save_section(admin, target, {"title": "Phần sẽ xóa"}).id
+
+        def fresh_item() -> int:
+            with app.test_request_context():
+                admin = db.session.get(User, users["admin"].id)
+                target = exhibitions_svc.get_section(admin, world.section_id)
+                return exhibitions_svc.save_file_item(admin, target, {"file_code": cond_file.file_code}).id
+
+        world.factories = {"request": fresh_request, "section": fresh_section, "item": fresh_item}
+    return world
+
+
+def rule_keys(app) -> dict[str, object]:
+    """Table key → rule, for every rule but ``static``."""
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    count: dict[str, int] = {}
+    for rule in rules:
+        count[rule.endpoint] = count.get(rule.endpoint, 0) + 1
+    return {(rule.endpoint if count[rule.endpoint] == 1 else f"{rule.endpoint}({','.join(sorted(rule.arguments))})"):
+            rule for rule in rules}
+
+
+def methods_of(rule) -> set[str]:
+    return set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+
+
+def test_every_route_has_an_entry(app):
+    keys = rule_keys(app)
+    missing = [f"{key}: {sorted(methods_of(rule))} {rule.rule}" for key, rule in keys.items() if key not in TABLE]
+    assert not missing, "routes without an entry in TABLE (decide who may reach them):\n" + "\n".join(missing)
+    gone = [key for key in TABLE if key.split(" #")[0] not in keys]
+    assert not gone, f"TABLE names routes that no longer exist: {gone}"
+    for key, entry in TABLE.items():
+        rule = keys[key.split(" #")[0]]
+        assert set(entry) == methods_of(rule), f"{key}: TABLE has {sorted(entry)}, the route {sorted(methods_of(rule))}"
+        for method, statuses in entry.items():
+            assert len(statuses) == len(ROLES), f"{key} {method}: one status per role"
+    stray = [key for key in (*VALUES, *LAST) if key not in TABLE]
+    assert not stray, f"VALUES or LAST name keys that are not in TABLE: {stray}"
+
+
+def url_for_key(app, world: World, key: str) -> str:
+    rule = rule_keys(app)[key.split(" #")[0]]
+    chosen = VALUES.get(key, {})
+    values = {}
+    for name in rule.arguments:
+        make = chosen.get(name) or DEFAULTS.get(name)
+        assert make is not None, f"{key}: no value for <{name}>"
+        values[name] = make(world)
+    built = rule.build(values, append_unknown=False)
+    assert built is not None, f"{key}: could not build {rule.rule} from {values}"
+    return built[1]
+
+
+# A visitor's 302 goes to the login page, except on these routes (they redirect by design).
+VISITOR_REDIRECTS_ELSEWHERE = {"public.set_language", "auth.confirm_email"}
+
+
+def test_route_matrix(app, make_user, make_file, tmp_path):
+    """Ask every route as every role; compare with TABLE (``MATRIX_PRINT=1`` prints what the app answers)."""
+    world = build_world(app, make_user, make_file, tmp_path)
+    keys = rule_keys(app)
+    clients = {}
+    for role in ROLES:
+        clients[role] = app.test_client()
+        if role != "visitor":
+            assert login(clients[role], world.users[role].email).status_code == 302
+
+    show = bool(os.environ.get("MATRIX_PRINT"))
+    rows = [(key, method) for key, entry in TABLE.items() for method in entry if key.split(" #")[0] in keys]
+    if show:  # also the routes not yet in TABLE, to help write their entries
+        rows += [(key, method) for key, rule in keys.items() if key not in TABLE for method in sorted(methods_of(rule))]
+    # GETs first, then POSTs, then the destructive rows in LAST's order.
+    rows.sort(key=lambda row: (row[0] in LAST, LAST.index(row[0]) if row[0] in LAST else 0, row[1] != "GET"))
+    login_url = "/tai-khoan/dang-nhap"
+    actual: dict[tuple[str, str], tuple[int, ...]] = {}
+    problems = []
+    for key, method in rows:
+        statuses = []
+        for role in ROLES:
+            url = url_for_key(app, world, key)
+            client = clients[role]
+            with client.open(url, method=method, data={} if method == "POST" else None) as response:
+                status, location = response.status_code, response.headers.get("Location", "")
+            statuses.append(status)
+            if status >= 500:
+                problems.append(f"{key} {method} {url} as {role}: {status}")
+            if role == "visitor" and status == 302 and key.split(" #")[0] not in VISITOR_REDIRECTS_ELSEWHERE \
+                    and not location.split("?")[0].endswith(login_url):
+                problems.append(f"{key} {method} as visitor: redirected to {location}, not to the login page")
+            if key == "auth.logout" and role != "visitor":
+                login(client, world.users[role].email)  # log back in, should rows follow
+        actual[key, method] = tuple(statuses)
+    if show:
+        for (key, method), statuses in actual.items():
+            print(f"{key!r}: {method} {statuses}")
+    for (key, method), statuses in actual.items():
+        expected = TABLE.get(key, {}).get(method)
+        if statuses != expected:
+            wrong = ", ".join(f"{role} {got} (expected {want})"
+                              for role, got, want in zip(ROLES, statuses, expected or every(0)) if got != want)
+            problems.append(f"{key} {method}: {wrong}")
+    assert not problems, "\n".join(problems)
