@@ -255,20 +255,30 @@ class SearchIndex:
         return self.current()[1]
 
     def current(self) -> tuple[Path | None, Searcher | None]:
-        """(live folder, a searcher on its newest state), cached per thread; (None, None) before any build."""
-        path = self.current_path()
-        cached = getattr(self._local, "entry", None)
-        if path is None:
+        """(live folder, a searcher on its newest state), cached per thread; (None, None) before any build.
+
+        Checking costs two ``stat`` calls: the pointer file is replaced (a new inode) at every
+        swap, and each Whoosh commit writes the next generation's TOC file.
+        """
+        try:
+            stat = os.stat(self.root / POINTER)
+        except FileNotFoundError:
             return None, None
-        if cached is not None and cached[0] == path and cached[1].up_to_date():
-            return cached
+        cached = getattr(self._local, "entry", None)
+        key = (stat.st_ino, stat.st_mtime_ns)
+        if cached is not None and cached[2] == key and not os.path.exists(cached[3]):
+            return cached[0], cached[1]
         # Not Searcher.refresh(): it reuses the readers of unchanged segment ids, with their old
         # deletions, so an updated file would show twice.
-        if cached is not None:
-            cached[1].close()
-        searcher = whoosh_index.open_dir(str(path)).searcher()
-        self._local.entry = (path, searcher)
-        return self._local.entry
+        self.close()
+        path = self.current_path()
+        if path is None:
+            return None, None
+        ix = whoosh_index.open_dir(str(path))
+        searcher = ix.searcher()
+        next_toc = path / TOC._filename(ix.indexname, searcher.reader().generation() + 1)
+        self._local.entry = (path, searcher, key, next_toc)
+        return path, searcher
 
     def close(self) -> None:
         """Close this thread's cached searcher."""

@@ -97,6 +97,13 @@ def positions(bits: int, limit: int | None = None) -> list[int]:
     """The members of a bit set, ascending (at most ``limit``)."""
     if not bits:
         return []
+    if bits.bit_count() <= 16:  # a few members: peel the lowest bit off, no string of n characters
+        out = []
+        while bits and (limit is None or len(out) < limit):
+            low = bits & -bits
+            out.append(low.bit_length() - 1)
+            bits ^= low
+        return out
     text = format(bits, "b")[::-1].encode("ascii")
     out = []
     start = 0
