@@ -86,7 +86,7 @@ def main() -> None:
     demo_files: list = []
     with app.test_request_context():
         if not args.skip_demo:
-            from portal.demo import load_demo
+            from demo import load_demo
 
             load_demo(echo=lambda *_a, **_k: None)
             demo_files = list(db.session.scalars(select(RecordFile).where(RecordFile.scan_kind.is_not(None))))

@@ -1,4 +1,4 @@
-"""Flask CLI groups: db, users, records, demo. They call the same services as the views."""
+"""Flask CLI groups: db, users, records, requests, jobs, search. They call the same services as the views."""
 from __future__ import annotations
 
 import sys
@@ -16,7 +16,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="Staff and reader accounts.")
 records_cli = AppGroup("records", help="The catalogue: fonds, files, scans.")
-demo_cli = AppGroup("demo", help="The demo archive.")
 requests_cli = AppGroup("requests", help="Access requests and reading windows.")
 jobs_cli = AppGroup("jobs", help="The background job queue.")
 
@@ -122,15 +121,6 @@ def _summary(report, lang: str) -> str:
              e=len(report.errors))
 
 
-@demo_cli.command("load")
-@click.option("--if-empty", is_flag=True, help="Do nothing when the catalogue already has files.")
-def demo_load(if_empty: bool) -> None:
-    """Build the demo archive (fonds, files, scans, accounts) and print the logins."""
-    from .demo import load_demo
-
-    load_demo(if_empty=if_empty, echo=click.echo)
-
-
 @requests_cli.command("expire")
 def requests_expire() -> None:
     """End reading windows that are over and remind readers two days before theirs end."""
@@ -166,5 +156,5 @@ def search_rebuild(procs: int | None) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (db_cli, users_cli, records_cli, demo_cli, requests_cli, jobs_cli, search_cli):
+    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli):
         app.cli.add_command(group)

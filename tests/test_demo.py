@@ -7,8 +7,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
 
-from portal.demo import CLEARED_READER, PENDING_READER, STAFF_ACCOUNTS
-from portal.demo.pages import FACES, font_path
+from demo.cli import demo_cli
+from demo import CLEARED_READER, PENDING_READER, STAFF_ACCOUNTS
+from demo.pages import FACES, font_path
 from portal.extensions import db
 from portal.models import AuditEvent, Document, Fonds, PageScan, RecordFile, User
 from portal.services.accounts import readers_waiting
@@ -29,6 +30,13 @@ REAL_DOCUMENTS = [
 def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (Fonds, RecordFile, Document, PageScan, User, AuditEvent)}
+
+
+@pytest.fixture
+def runner(app):
+    """The CLI runner with the demo group added, as ``wsgi.py`` does."""
+    app.cli.add_command(demo_cli)
+    return app.test_cli_runner()
 
 
 def test_demo_load_builds_a_usable_archive(app, runner, client):
@@ -118,7 +126,7 @@ def test_demo_load_builds_a_usable_archive(app, runner, client):
 
 
 def test_demo_catalogue_is_deterministic():
-    from portal.demo.generate import build_files
+    from demo.generate import build_files
 
     first, second = build_files(), build_files()
     assert [(f.manifest_row(""), f.doc_rows) for f in first] == [(f.manifest_row(""), f.doc_rows) for f in second]

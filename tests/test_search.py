@@ -1,6 +1,6 @@
 """Search over the catalogue: relevance on the five real documents, visibility, facets, UI, sync.
 
-The five texts of ``../shared/corpus`` (the same bytes are in ``portal/demo/texts``)
+The five texts of ``../shared/corpus`` (the same bytes are in ``demo/texts``)
 go in through a real manifest import, as the text layer of their files' scans,
 so the import hook, the index job and the search run end to end.
 """

@@ -74,7 +74,7 @@ def prepare(readers: int, database_url: str, data_dir: Path) -> dict:
 
     from portal import create_app
     from portal.cli import alembic_config
-    from portal.demo import load_demo
+    from demo import load_demo
     from portal.extensions import db
     from portal.db import utcnow
     from portal.models import Clearance, Consent, Fonds, ReaderProfile, ReadingCopy, RecordFile, Role, User

@@ -14,9 +14,9 @@ from typing import Callable
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from ..db import utcnow
-from ..extensions import db
-from ..models import ReadingCopy, RecordFile, RequestItem, Role, User
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import ReadingCopy, RecordFile, RequestItem, Role, User
 
 
 def _files(mode: str, digitised: bool, count: int, skip: set[int]) -> list[RecordFile]:
@@ -50,7 +50,7 @@ def _letter() -> FileStorage:
 
 def _submit(reader: User, files: list[RecordFile], topic: str, token: str, purpose: str = "01",
             details: str | None = None):
-    from ..services import requests
+    from portal.services import requests
 
     for record in files:
         requests.add_to_basket(reader, record.id)
@@ -63,7 +63,7 @@ def _submit(reader: User, files: list[RecordFile], topic: str, token: str, purpo
 def create_demo_requests(cleared_email: str, pending_email: str, echo: Callable[[str], object] = print) -> None:
     """Requests covering every item status: submitted, forwarded, granted, refused,
     withdrawn, expired, revoked — plus an overdue item and one waiting for clearance."""
-    from ..services import reading, requests
+    from portal.services import reading, requests
 
     reader = db.session.scalar(select(User).where(User.email == cleared_email))
     pending = db.session.scalar(select(User).where(User.email == pending_email))

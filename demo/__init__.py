@@ -28,8 +28,8 @@ import click
 from flask import current_app, has_request_context
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import RecordFile, Role, User
+from portal.extensions import db
+from portal.models import RecordFile, Role, User
 
 if TYPE_CHECKING:
     from .generate import BuiltFile
@@ -91,7 +91,7 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
         raise DemoError(f"Danh mục đã có {existing} hồ sơ. Dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống; "
                         "dùng --if-empty để bỏ qua khi đã có dữ liệu.")
 
-    from ..services.importer import import_manifest
+    from portal.services.importer import import_manifest
     from .generate import build_files
 
     dpi = int(current_app.config.get("DEMO_SCAN_DPI", DEFAULT_DPI))
@@ -113,7 +113,7 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
         **({"base_url": base_url} if base_url else {}))
     with context:  # mails carry links
         create_demo_requests(CLEARED_READER.email, PENDING_READER.email, echo)
-    from ..services.exhibitions import create_demo_exhibitions
+    from portal.services.exhibitions import create_demo_exhibitions
 
     create_demo_exhibitions(echo=echo)
     echo("")
@@ -142,7 +142,7 @@ def write_package(folder: Path, files: list[BuiltFile], dpi: int) -> tuple[Path,
 
     Returns the manifest's path, the number of scanned pages and their total size in bytes.
     """
-    from ..services.importer import DOCUMENT_COLUMNS, MANIFEST_COLUMNS
+    from portal.services.importer import DOCUMENT_COLUMNS, MANIFEST_COLUMNS
     from .generate import SEED
     from .pages import draw_page, layout, paper_for
 
@@ -188,7 +188,7 @@ def create_accounts() -> set[str]:
     through registration (which mails a confirmation link to the outbox), the
     emailed link's token, and — for the cleared one — an archivist's clearance.
     """
-    from ..services import accounts
+    from portal.services import accounts
 
     existing = set(db.session.scalars(select(User.email).where(User.email.in_([a.email for a in ACCOUNTS]))))
     created: set[str] = set()
