@@ -22,7 +22,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import click
 from flask import current_app, has_request_context
@@ -30,9 +30,13 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import RecordFile, Role, User
+from portal.services import accounts
+from portal.services.importer import DOCUMENT_COLUMNS, MANIFEST_COLUMNS, import_manifest
 
-if TYPE_CHECKING:
-    from .generate import BuiltFile
+from .exhibitions import create_demo_exhibitions
+from .generate import SEED, BuiltFile, build_files
+from .pages import draw_page, layout, paper_for
+from .requests import create_demo_requests
 
 DEFAULT_DPI = 110
 JPEG_QUALITY = 80
@@ -91,9 +95,6 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
         raise DemoError(f"Danh mục đã có {existing} hồ sơ. Dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống; "
                         "dùng --if-empty để bỏ qua khi đã có dữ liệu.")
 
-    from portal.services.importer import import_manifest
-    from .generate import build_files
-
     dpi = int(current_app.config.get("DEMO_SCAN_DPI", DEFAULT_DPI))
     files = build_files()
     with tempfile.TemporaryDirectory(prefix="demo-archive-") as folder:
@@ -106,15 +107,11 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
     echo(f"Đã nhập {report.created} hồ sơ, {report.documents} văn bản, {report.scans} bản quét.")
 
     created = create_accounts()
-    from .requests import create_demo_requests
-
     base_url = current_app.config.get("PUBLIC_BASE_URL")
     context = nullcontext() if has_request_context() else current_app.test_request_context(
         **({"base_url": base_url} if base_url else {}))
     with context:  # mails carry links
         create_demo_requests(CLEARED_READER.email, PENDING_READER.email, echo)
-    from portal.services.exhibitions import create_demo_exhibitions
-
     create_demo_exhibitions(echo=echo)
     echo("")
     echo("Tài khoản mẫu (chỉ dùng cho bản demo):")
@@ -142,10 +139,6 @@ def write_package(folder: Path, files: list[BuiltFile], dpi: int) -> tuple[Path,
 
     Returns the manifest's path, the number of scanned pages and their total size in bytes.
     """
-    from portal.services.importer import DOCUMENT_COLUMNS, MANIFEST_COLUMNS
-    from .generate import SEED
-    from .pages import draw_page, layout, paper_for
-
     pages = size = 0
     manifest_rows, document_rows = [], []
     for built in files:
@@ -188,8 +181,6 @@ def create_accounts() -> set[str]:
     through registration (which mails a confirmation link to the outbox), the
     emailed link's token, and — for the cleared one — an archivist's clearance.
     """
-    from portal.services import accounts
-
     existing = set(db.session.scalars(select(User.email).where(User.email.in_([a.email for a in ACCOUNTS]))))
     created: set[str] = set()
     for account in STAFF_ACCOUNTS:

@@ -11,11 +11,15 @@ import io
 from datetime import timedelta
 from typing import Callable
 
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from watermark import FONTS_DIR
+
 from portal.db import utcnow
 from portal.extensions import db
+from portal.services import reading, requests
 from portal.models import ReadingCopy, RecordFile, RequestItem, Role, User
 
 
@@ -29,10 +33,6 @@ def _files(mode: str, digitised: bool, count: int, skip: set[int]) -> list[Recor
 
 def _letter() -> FileStorage:
     """An introduction letter (giấy giới thiệu) as a PNG, for the official-purpose request."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    from watermark import FONTS_DIR
-
     image = Image.new("L", (827, 1169), 250)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(str(FONTS_DIR / "DejaVuSerif.ttf"), 26)
@@ -50,8 +50,6 @@ def _letter() -> FileStorage:
 
 def _submit(reader: User, files: list[RecordFile], topic: str, token: str, purpose: str = "01",
             details: str | None = None):
-    from portal.services import requests
-
     for record in files:
         requests.add_to_basket(reader, record.id)
     letter = _letter() if purpose in ("02", "03") else None
@@ -63,8 +61,6 @@ def _submit(reader: User, files: list[RecordFile], topic: str, token: str, purpo
 def create_demo_requests(cleared_email: str, pending_email: str, echo: Callable[[str], object] = print) -> None:
     """Requests covering every item status: submitted, forwarded, granted, refused,
     withdrawn, expired, revoked — plus an overdue item and one waiting for clearance."""
-    from portal.services import reading, requests
-
     reader = db.session.scalar(select(User).where(User.email == cleared_email))
     pending = db.session.scalar(select(User).where(User.email == pending_email))
     archivist = db.session.scalar(select(User).where(User.role == Role.ARCHIVIST.value).order_by(User.id))

@@ -13,6 +13,7 @@ from sqlalchemy import Select
 
 from .errors import NotPermitted
 from .models import AccessMode, RecordFile, Role, User
+from .settings import ARCHIVISTS_MAY_EDIT_EXHIBITIONS, get_flag
 
 Actor = User | AnonymousUserMixin | None
 
@@ -69,9 +70,7 @@ def _exhibition_editor(user: Actor, _obj: Any) -> bool:
     if user is None or role == Role.ADMIN.value:
         return True
     if role == Role.ARCHIVIST.value:
-        from .services.exhibitions import archivists_may_edit
-
-        return archivists_may_edit()
+        return get_flag(ARCHIVISTS_MAY_EDIT_EXHIBITIONS)
     return False
 
 

@@ -14,12 +14,18 @@ An item (one requested file) moves like this::
         └──withdraw (also from forwarded)──▶ withdrawn
 
 A request's status follows from its items (:func:`request_status`).
+
+What happens *because* an item entered a status (a reading copy is built on
+``granted``, purged after ``revoked``) belongs to the module that owns that
+work: it registers a hook with :func:`on_enter`, and the request service calls
+:func:`entered` after the transition is committed. The workflow imports none
+of them.
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -150,3 +156,27 @@ def request_can_withdraw(item_statuses: Iterable[str]) -> bool:
     """A request can be withdrawn while nothing in it is decided."""
     statuses = list(item_statuses)
     return bool(statuses) and all(ItemStatus(s) in UNDECIDED_STATUSES for s in statuses)
+
+
+# --- side effects of entering a status -------------------------------------------------
+
+ItemHook = Callable[[Any], None]
+_ON_ENTER: dict[ItemStatus, list[ItemHook]] = {status: [] for status in ItemStatus}
+
+
+def on_enter(*statuses: ItemStatus) -> Callable[[ItemHook], ItemHook]:
+    """Register ``hook(item)`` to run after an item has entered one of ``statuses`` (and it was committed)."""
+
+    def register(hook: ItemHook) -> ItemHook:
+        for status in statuses:
+            if hook not in _ON_ENTER[status]:
+                _ON_ENTER[status].append(hook)
+        return hook
+
+    return register
+
+
+def entered(item: Any, status: ItemStatus) -> None:
+    """Run the hooks registered for ``status``, in registration order (called by the request service)."""
+    for hook in _ON_ENTER[status]:
+        hook(item)

@@ -18,6 +18,8 @@ from portal.extensions import db
 from portal.models import (
     AuditEvent, BasketEntry, Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, PageScan, RecordFile,
 )
+from demo.exhibitions import create_demo_exhibitions
+from portal.errors import ValidationError
 from portal.services import exhibitions as svc
 
 from .conftest import PASSWORD
@@ -187,7 +189,7 @@ def test_section_text_is_sanitised_when_saved_and_shown(app, client, admin, logi
 def test_bad_images_are_refused_with_a_clear_message(plain_app, data, message):
     plain_app.config["EXHIBITION_IMAGE_MAX_PIXELS"] = 400_000
     plain_app.config["EXHIBITION_IMAGE_MAX_BYTES"] = 2000 if data.startswith(b"\xff" * 8) else 10_000_000
-    with plain_app.test_request_context(), pytest.raises(svc.ValidationError) as caught:
+    with plain_app.test_request_context(), pytest.raises(ValidationError) as caught:
         svc.open_checked_image(svc.read_upload(io.BytesIO(data), "cover"), "cover")
     assert list(caught.value.fields) == ["cover"]
     assert message in caught.value.fields["cover"][0]
@@ -360,7 +362,7 @@ def test_a_chosen_page_becomes_a_web_derivative_from_images_and_from_pdf(app, ad
         svc.save_file_item(admin, section, {"file_code": jpeg_file.file_code, "page_no": "1"}, from_jpeg)
         assert from_jpeg.image.key != old_key
         assert not (Path(app.config["DATA_DIR"]) / "exhibitions" / old_key).exists()
-        with pytest.raises(svc.ValidationError) as caught:
+        with pytest.raises(ValidationError) as caught:
             svc.save_file_item(admin, section, {"file_code": jpeg_file.file_code, "page_no": "9"})
         assert "chọn một trang từ 1 đến 3" in caught.value.fields["page_no"][0]
 
@@ -374,7 +376,7 @@ def test_drafts_are_previewed_by_editors_only_and_publishing_needs_a_cover(app, 
         exhibition = svc.save_exhibition(admin, {"slug": "nhap", "title": "Bản nháp", "summary": "Chưa công bố."})
         section = svc.save_section(admin, exhibition, {"title": "Phần"})
         svc.save_file_item(admin, section, {"file_code": record.file_code, "page_no": "1"})
-        with pytest.raises(svc.ValidationError, match="Chưa có ảnh bìa"):
+        with pytest.raises(ValidationError, match="Chưa có ảnh bìa"):
             svc.set_published(admin, exhibition, True)
         exhibition_id = exhibition.id
         item_image = section.items[0].image
@@ -643,7 +645,7 @@ def test_demo_builds_two_published_exhibitions_one_featured(app, client, make_fi
     make_file(mode="01", title="Hồ sơ chưa số hóa")
     lines = []
     with app.test_request_context():
-        made = svc.create_demo_exhibitions(echo=lines.append)
+        made = create_demo_exhibitions(echo=lines.append)
         assert len(made) == 2 and len(lines) == 2
         assert all(e.is_published and e.cover is not None for e in made)
         assert [e.is_featured for e in made] == [True, False]
@@ -657,7 +659,7 @@ def test_demo_builds_two_published_exhibitions_one_featured(app, client, make_fi
         for item in items:
             if item.file is not None and item.file.mode == "02":
                 assert item.image is None and not item.page_publishable
-        again = svc.create_demo_exhibitions(echo=lines.append)
+        again = create_demo_exhibitions(echo=lines.append)
         assert again == [] and db.session.scalar(select(func.count(Exhibition.id))) == 2
     home = client.get("/").get_data(as_text=True)
     assert "Đồng Nai xưa và nay qua tài liệu lưu trữ" in home  # featured
@@ -673,5 +675,5 @@ def test_demo_does_nothing_without_open_digitised_files(app, make_file):
     make_file(mode="01")
     lines = []
     with app.test_request_context():
-        assert svc.create_demo_exhibitions(echo=lines.append) == []
+        assert create_demo_exhibitions(echo=lines.append) == []
     assert "Chưa đủ hồ sơ" in lines[0]

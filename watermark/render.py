@@ -6,11 +6,13 @@ not thread-safe, so callers use a process pool (see portal/services/derivatives.
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageOps
+
+from .imaging import ImageRejected, open_checked, render_pdf_page
 
 READING_DPI = 150
 THUMB_WIDTH = 200
@@ -69,31 +71,18 @@ def _save(image: Image.Image, folder: Path, page_no: int) -> PageResult:
 def render_pdf_pages(pdf_path: str, folder: str, page_numbers: list[int], max_pixels: int,
                      dpi: int = READING_DPI) -> list[PageResult]:
     """Render the given 1-based pages of a PDF into ``folder`` (run in its own process)."""
-    import pypdfium2 as pdfium
-
     out = Path(folder)
     results = []
     pdf = pdfium.PdfDocument(pdf_path)
     try:
         for page_no in page_numbers:
-            page = pdf[page_no - 1]
             try:
-                width_pt, height_pt = page.get_size()
-                scale = dpi / 72
-                pixels = width_pt * scale * height_pt * scale
-                if pixels > max_pixels:  # an absurd page size: render smaller rather than explode
-                    scale *= (max_pixels / pixels) ** 0.5
-                if width_pt * scale < 1 or height_pt * scale < 1:
-                    raise RenderError(page_no, "empty page size")
-                bitmap = page.render(scale=scale, grayscale=False)
-                image = bitmap.to_pil()
+                image = render_pdf_page(pdf, page_no, dpi / 72, max_pixels)
                 results.append(_save(image, out, page_no))
-            except RenderError:
-                raise
+            except ImageRejected as exc:
+                raise RenderError(page_no, "empty page size") from exc
             except Exception as exc:  # pdfium raises PdfiumError and friends
                 raise RenderError(page_no, str(exc)) from exc
-            finally:
-                page.close()
     finally:
         pdf.close()
     return results
@@ -105,12 +94,8 @@ def render_image_pages(sources: list[tuple[int, str]], folder: str, max_pixels: 
     results = []
     for page_no, source in sources:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                Image.MAX_IMAGE_PIXELS = max_pixels
-                with Image.open(source) as image:
-                    image = ImageOps.exif_transpose(image)
-                    image.load()
+            with open_checked(source, None, max_pixels) as opened:
+                image = ImageOps.exif_transpose(opened)
             # Scans made at a higher resolution are brought down to about 150 dpi (never up):
             # by the resolution the image declares, else by the pixel count of A3 at 150 dpi.
             dpi = image.info.get("dpi", (0, 0))[0] or 0

@@ -120,13 +120,3 @@ class ExhibitionItem(Base):
     section: Mapped[ExhibitionSection] = relationship(back_populates="items")
     image: Mapped[ExhibitionImage | None] = relationship()
     file: Mapped[RecordFile | None] = relationship()
-
-
-class ExhibitionSetting(Base):
-    """Exhibition settings the admin changes in the staff area (one row per key)."""
-
-    __tablename__ = "exhibition_settings"
-
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)
-    value: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

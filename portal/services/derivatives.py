@@ -1,8 +1,10 @@
-"""Rendering page derivatives at import time, in worker processes.
+"""Everything pdfium does runs here, in worker processes.
 
 pdfium is not thread-safe, and the web server and the importer may be
-threaded, so every rendering runs in a small pool of separate processes
-(started with "spawn": no inherited locks or database connections).
+threaded, so every page rendering and every text extraction runs in a small
+pool of separate processes (started with "spawn": no inherited locks or
+database connections): page derivatives at import, a single page chosen for an
+exhibition, and the text layer read for the search index.
 """
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
+from PIL import Image
+
+from watermark.imaging import pdf_page_texts, render_pdf_page_file
 from watermark.render import PageResult, RenderError, render_image_pages, render_pdf_pages
 
 from .scans import ScanError, ScanInfo
@@ -64,3 +69,14 @@ def render_derivatives(info: ScanInfo, folder: Path) -> list[PageResult]:
     if [r.page_no for r in results] != list(range(1, info.pages + 1)):
         raise ScanError(_("Số trang hiển thị được không khớp với bản quét."))
     return results
+
+
+def render_pdf_page(pdf_path: Path, page_no: int, max_width: int, max_dpi: int = 300) -> Image.Image:
+    """One page of a stored PDF as an RGB image, rendered in a worker process."""
+    max_pixels = int(current_app.config["SCAN_MAX_PIXELS"])
+    return _executor().submit(render_pdf_page_file, str(pdf_path), page_no, max_width, max_dpi, max_pixels).result()
+
+
+def pdf_texts(pdf_path: Path) -> list[str]:
+    """The text layer of every page of a stored PDF, read in a worker process."""
+    return _executor().submit(pdf_page_texts, str(pdf_path)).result()

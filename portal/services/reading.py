@@ -21,10 +21,12 @@ from .. import jobs
 from ..db import utcnow
 from ..errors import NotFound, NotPermitted
 from ..extensions import db
-from ..models import ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
+from ..models import Job, ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
 from ..permissions import require
+from ..workflow import ItemStatus, on_enter
 from .audit import record_event
 from .mail import send_mail
+from .requests import active_grant
 
 BUILD_JOB = "reading_copy.build"
 
@@ -35,6 +37,7 @@ def _local(moment: datetime) -> datetime:
 
 # --- building ------------------------------------------------------------------------
 
+@on_enter(ItemStatus.GRANTED)
 def request_copy(item: RequestItem) -> ReadingCopy | None:
     """After a grant: queue this reader's copy of the file (nothing for an undigitised file)."""
     if not item.file.is_digitised:
@@ -128,8 +131,6 @@ def _external(endpoint: str, **values: object) -> str:
 
 def mark_failed_copies() -> None:
     """Copies whose job ended failed show as failed (the job row keeps the error)."""
-    from ..models import Job
-
     rows = db.session.execute(select(ReadingCopy, Job).join(Job, Job.id == ReadingCopy.job_id).where(
         ReadingCopy.status.in_(["queued", "building"]), Job.status == "failed"))
     for copy, job in rows:
@@ -164,8 +165,6 @@ def reader_item(user: User, item_id: int) -> RequestItem:
 
 def grant_is_active(item: RequestItem) -> bool:
     """Checked on every access: the window is open (an ended one is expired right here)."""
-    from .requests import active_grant
-
     active = active_grant(item.reader, item.file_id)
     return active is not None and active.id == item.id
 
@@ -238,6 +237,7 @@ def resolve_flag(user: User, flag_id: int) -> None:
 
 # --- purging ---------------------------------------------------------------------------------
 
+@on_enter(ItemStatus.EXPIRED, ItemStatus.REVOKED)
 def schedule_purge_for_ended(item: RequestItem) -> None:
     """A window ended early (revoked): the copy goes 5 days after that, not after the planned end."""
     copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))

@@ -34,7 +34,6 @@ from ..models import (
 )
 from ..permissions import can, require
 from ..workflow import Action, ItemStatus, RequestStatus
-from . import reading
 from .audit import record_event
 from .mail import send_mail
 
@@ -345,10 +344,7 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
         db.session.refresh(item)
         raise Conflict(_current_state_message(item)) from exc
     _notify_decision(item, action_enum)
-    if target is ItemStatus.GRANTED:
-        reading.request_copy(item)
-    elif target in (ItemStatus.EXPIRED, ItemStatus.REVOKED):
-        reading.schedule_purge_for_ended(item)
+    workflow.entered(item, target)
     return item
 
 

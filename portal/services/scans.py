@@ -11,14 +11,14 @@ import hashlib
 import re
 import secrets
 import shutil
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image
+
+from watermark.imaging import ImageRejected, probe_image
 
 from ..errors import DomainError
 
@@ -122,25 +122,15 @@ def inspect_images(images: list[Path]) -> ScanInfo:
         if total > config["SCAN_MAX_BYTES"]:
             raise ScanError(_("Tệp bản quét quá lớn (tối đa %(mb)d MB).", mb=config["SCAN_MAX_BYTES"] // (1 << 20)))
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                with Image.open(path) as image:
-                    fmt, (width, height) = image.format, image.size
-                    if fmt not in IMAGE_FORMATS:
-                        raise ScanError(_("Trang %(n)d (%(name)s) không phải ảnh PNG, JPEG hoặc TIFF.",
-                                          n=number, name=path.name))
-                    if width * height > config["SCAN_MAX_PIXELS"]:
-                        raise ScanError(_("Trang %(n)d (%(name)s) quá lớn (%(w)d×%(h)d điểm ảnh).",
-                                          n=number, name=path.name, w=width, h=height))
-                    image.verify()
-        except ScanError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise ScanError(_("Trang %(n)d (%(name)s) quá lớn (%(w)d×%(h)d điểm ảnh).",
-                              n=number, name=path.name, w=0, h=0)) from exc
-        except Exception as exc:  # Pillow raises many types for broken files
+            fmt, width, height = probe_image(path, None, config["SCAN_MAX_PIXELS"])
+        except ImageRejected as exc:
+            if exc.reason == "too_large":
+                raise ScanError(_("Trang %(n)d (%(name)s) quá lớn (%(w)d×%(h)d điểm ảnh).",
+                                  n=number, name=path.name, w=exc.width, h=exc.height)) from exc
             raise ScanError(_("Trang %(n)d (%(name)s) không phải ảnh hợp lệ hoặc bị hỏng.",
                               n=number, name=path.name)) from exc
+        if fmt not in IMAGE_FORMATS:
+            raise ScanError(_("Trang %(n)d (%(name)s) không phải ảnh PNG, JPEG hoặc TIFF.", n=number, name=path.name))
         sizes.append((f"p{number:04d}{path.suffix.lower()}", width, height))
     return ScanInfo(kind="images", source=images[0].parent, pages=len(images), sha256=_sha256(images),
                     page_sizes=sizes, image_files=images)

@@ -36,6 +36,7 @@ from .. import jobs
 from ..extensions import db
 from ..models import Fonds, RecordFile
 from ..permissions import can
+from .derivatives import pdf_texts
 from .scans import scan_file_path
 
 log = logging.getLogger(__name__)
@@ -82,32 +83,20 @@ def page_text(record: RecordFile) -> str:
 
 def extract_pdf_text(path: Path, limit: int = MAX_TEXT_CHARS) -> str:
     """The text of every page of a PDF, as far as it has a text layer."""
-    import pypdfium2 as pdfium
-
     try:
-        pdf = pdfium.PdfDocument(str(path))
-    except (pdfium.PdfiumError, OSError) as exc:
+        pages = pdf_texts(path)
+    except Exception as exc:  # noqa: BLE001 - pdfium raises PdfiumError, OSError and friends
         log.warning("no text from %s: %s", path, exc)
         return ""
     parts: list[str] = []
     size = 0
-    try:
-        for number in range(len(pdf)):
-            page = pdf[number]
-            textpage = page.get_textpage()
-            try:
-                text = textpage.get_text_range()
-            finally:
-                textpage.close()
-                page.close()
-            text = " ".join(text.split())
-            if text:
-                parts.append(text)
-                size += len(text) + 1
-            if size >= limit:
-                break
-    finally:
-        pdf.close()
+    for text in pages:
+        text = " ".join(text.split())
+        if text:
+            parts.append(text)
+            size += len(text) + 1
+        if size >= limit:
+            break
     return "\n".join(parts)[:limit]
 
 

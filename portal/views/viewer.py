@@ -7,7 +7,6 @@ requests, no caching and inline disposition; every open and range is logged.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import NotFound, NotPermitted
