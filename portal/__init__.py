@@ -7,8 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import extensions
+from . import tasks  # noqa: F401  (registers job handlers and periodic work)
+from .auth_session import init_login
+from .cli import register_cli
 from .config import CONFIGS, Config, TestingConfig, settings_from_env
+from .jobs import init_jobs
+from .views import register_blueprints
+from .web import DatabaseIdConverter, init_web
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -34,32 +42,18 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     _finish_config(app)
 
-    from . import extensions
-
     extensions.db.init_app(app)
     extensions.csrf.init_app(app)
     extensions.babel.init_app(app, locale_selector=extensions.select_locale)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     extensions.limiter.init_app(app)
-    from .auth_session import init_login
-
     init_login(app)
-    from . import tasks  # noqa: F401  (registers job handlers)
-    from .jobs import init_jobs
-
     init_jobs(app)
-
-    from .views import register_blueprints
-    from .web import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before the rules that use it
     register_blueprints(app)
 
-    from .cli import register_cli
-
     register_cli(app)
-
-    from .web import init_web
 
     init_web(app)
     return app
@@ -89,7 +83,5 @@ def _finish_config(app: Flask) -> None:
         config["SECRET_KEY"] = key_file.read_text().strip()
 
     if config.get("PROXY_FIX_HOPS"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = int(config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

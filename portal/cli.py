@@ -10,6 +10,12 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from .errors import DomainError
+from .jobs import worker
+from .services import search
+from .services import accounts
+from .services.importer import ManifestError, count_rows, import_manifest
+from .services.reading import purge_copies
+from .services.requests import expire_and_remind
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -24,8 +30,6 @@ jobs_cli = AppGroup("jobs", help="The background job queue.")
 @click.option("--workers", default=2, show_default=True, help="Worker processes.")
 def jobs_worker(workers: int) -> None:
     """Run the job consumer (reading copies, indexing, housekeeping) until Ctrl-C."""
-    from .jobs import worker
-
     worker(workers)
 
 
@@ -81,10 +85,8 @@ def db_current() -> None:
 @click.option("--password", default=None, help="Leave out to generate one.")
 def create_staff(email: str, role: str, full_name: str, password: str | None) -> None:
     """Create a staff account and print its password."""
-    from .services.accounts import create_staff as create
-
     try:
-        user, password = create(email, role, full_name or email, password)
+        user, password = accounts.create_staff(email, role, full_name or email, password)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"{user.role}\t{user.email}\t{password}")
@@ -95,8 +97,6 @@ def create_staff(email: str, role: str, full_name: str, password: str | None) ->
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", help="Language of the report.")
 def import_records(manifest: Path, lang: str) -> None:
     """Import MANIFEST.csv (and documents.csv beside it) with a progress bar."""
-    from .services.importer import ManifestError, count_rows, import_manifest
-
     with force_locale(lang):
         try:
             total = count_rows(manifest)
@@ -124,8 +124,6 @@ def _summary(report, lang: str) -> str:
 @requests_cli.command("expire")
 def requests_expire() -> None:
     """End reading windows that are over and remind readers two days before theirs end."""
-    from .services.requests import expire_and_remind
-
     with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"):
         report = expire_and_remind()
     click.echo(f"expired={report.expired} reminded={report.reminded}")
@@ -134,8 +132,6 @@ def requests_expire() -> None:
 @requests_cli.command("purge")
 def requests_purge() -> None:
     """Delete reading copies 5 days after their window ended (also run every 10 minutes by the worker)."""
-    from .services.reading import purge_copies
-
     click.echo(f"purged={purge_copies()}")
 
 
@@ -146,8 +142,6 @@ search_cli = AppGroup("search", help="The search index.")
 @click.option("--procs", type=int, default=None, help="Worker processes (default: SEARCH_REBUILD_PROCS).")
 def search_rebuild(procs: int | None) -> None:
     """Rebuild the search index from the database aside, then swap it in (search stays online)."""
-    from .services import search
-
     ids = search.all_file_ids()
     with click.progressbar(length=len(ids), label="Index", show_pos=True, file=sys.stderr) as bar:
         path = search.rebuild(progress=bar.update, procs=procs or current_app.config["SEARCH_REBUILD_PROCS"], ids=ids)

@@ -10,6 +10,8 @@ from typing import Iterable
 
 from flask import current_app
 
+from .db import utcnow
+
 # Working days to decide an item, by the file's access mode (domain.md).
 DEADLINE_WORKING_DAYS = {"01": 1, "02": 7}
 
@@ -48,6 +50,4 @@ def due_date(submitted_at: datetime, mode: str, holidays: frozenset[date] | None
 
 def today_local() -> date:
     """Today's date in Vietnam."""
-    from .db import utcnow
-
     return (utcnow() + timedelta(hours=7)).date()

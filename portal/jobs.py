@@ -21,6 +21,7 @@ from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 from .db import utcnow
 from .extensions import db
+from .models import Job
 
 # Configured by init_jobs(); until then an in-memory queue that nothing consumes.
 huey = Huey("phongdoc", results=False, storage_class=MemoryStorage)
@@ -61,8 +62,6 @@ def submit(kind: str, payload: dict[str, Any] | None = None, *, subject: tuple[s
 
     Call it after your own changes are committed: the worker may start at once.
     """
-    from .models import Job
-
     job = Job(kind=kind, payload=payload or {}, status="queued",
               subject_type=subject[0] if subject else None, subject_id=str(subject[1]) if subject else None)
     db.session.add(job)
@@ -73,8 +72,6 @@ def submit(kind: str, payload: dict[str, Any] | None = None, *, subject: tuple[s
 
 def retry(job_id: int) -> None:
     """Queue a failed job again (staff action; the view checks permission and audits)."""
-    from .models import Job
-
     job = db.session.get(Job, job_id)
     if job is None:
         return
@@ -96,8 +93,6 @@ def run_job(job_id: int, task=None) -> None:
 
 
 def _execute(job_id: int, retries_left: int) -> None:
-    from .models import Job
-
     job = db.session.get(Job, job_id)
     if job is None or job.status == "done":
         return

@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from . import labels, workflow
 from .errors import DomainError
 from .permissions import can, is_staff
+from .services.requests import basket_file_ids
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -49,8 +50,6 @@ def init_web(app: Flask) -> None:
 
     @app.context_processor
     def template_basket() -> dict[str, object]:
-        from .services.requests import basket_file_ids
-
         # Lazily: only pages that show basket buttons pay for the query.
         class _Lazy:
             _ids: set[int] | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import account, auth, exhibitions, public, reader, search, staff, viewer
+
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``."""
-    from . import account, auth, exhibitions, public, reader, staff, viewer
-
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
@@ -15,6 +15,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reader.bp)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(exhibitions.bp)
-    from . import search
-
     app.register_blueprint(search.bp)
