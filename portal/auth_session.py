@@ -1,10 +1,11 @@
-"""Flask-Login wiring: loading the user from the session, safe ``next`` redirects."""
+"""Flask-Login wiring: loading the user from the session, the current actor, safe ``next`` redirects."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Flask, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin, current_user
 
 from .extensions import db, login_manager
 from .models import User
@@ -17,6 +18,11 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+
+def current_actor() -> User | AnonymousUserMixin:
+    """The person making this request, as the plain object services take first (a visitor is anonymous)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 @login_manager.user_loader

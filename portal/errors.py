@@ -1,4 +1,14 @@
-"""Domain errors raised by services and turned into messages by views."""
+"""Domain errors raised by services.
+
+Two kinds, so that views never inspect status codes:
+
+- :class:`NotFound` and :class:`NotPermitted` end the request: views let them
+  through and the one handler in ``portal/web.py`` answers 404 or 403 with the
+  message in the user's language.
+- :class:`Refused` and its kinds (bad input, a state that does not allow the
+  action, somebody else was first) are for the user to act on: views catch
+  ``Refused`` and show the message beside the form.
+"""
 from __future__ import annotations
 
 
@@ -24,7 +34,11 @@ class NotPermitted(DomainError):
     status_code = 403
 
 
-class ValidationError(DomainError):
+class Refused(DomainError):
+    """The action was refused for a reason the user can act on; views show it on the page."""
+
+
+class ValidationError(Refused):
     """Input is invalid; ``fields`` maps a field name to its messages."""
 
     status_code = 400
@@ -38,13 +52,13 @@ class ValidationError(DomainError):
         self.fields.setdefault(field, []).append(message)
 
 
-class InvalidTransition(DomainError):
+class InvalidTransition(Refused):
     """The object's current state does not allow this action."""
 
     status_code = 409
 
 
-class Conflict(DomainError):
+class Conflict(Refused):
     """Somebody else changed the object first."""
 
     status_code = 409

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import DomainError, ValidationError
+from ..errors import DomainError, Refused, ValidationError
 from ..extensions import db
 from ..models import Fonds, RecordFile, User
 from ..permissions import require
@@ -65,7 +65,7 @@ class ImportReport:
         return not self.errors
 
 
-class ManifestError(DomainError):
+class ManifestError(Refused):
     """The manifest as a whole cannot be read (encoding, missing columns)."""
 
 

@@ -147,36 +147,76 @@ def submit_request(reader: User, data: dict[str, Any], letter: FileStorage | Non
     """Turn the basket into a request (Phiếu yêu cầu đọc tài liệu lưu trữ).
 
     A second call with the same ``token`` (a double click) returns the first
-    request and changes nothing.
+    request and changes nothing. Every problem with the form, the letter and the
+    basket is reported at once, by field.
     """
     require(reader, "request.create")
-    if token:
-        existing = db.session.scalar(select(AccessRequest).where(AccessRequest.submit_token == token))
-        if existing is not None and existing.reader_id == reader.id:
-            return existing
+    earlier = _request_with_token(reader, token)
+    if earlier is not None:
+        return earlier
+    _check_may_submit(reader, token)
+    errors = ValidationError(_("Vui lòng sửa các lỗi bên dưới."))
+    fields = _request_fields(data, errors)
+    letter_data = _request_letter(letter, fields.purpose, errors)
+    entries = _basket_for_request(reader, errors)
+    if errors.fields:
+        raise errors
+    request, created = _store_request(reader, fields, letter_data, letter, entries, token)
+    if created:
+        _notify_submitted(request)
+    return request
+
+
+@dataclass
+class _RequestFields:
+    """The checked text fields of a request form."""
+
+    purpose: str
+    details: str
+    topic: str
+    fee: str
+    notes: str
+
+
+def _request_with_token(reader: User, token: str) -> AccessRequest | None:
+    """The reader's request already made from this form (a double submit), if any."""
+    if not token:
+        return None
+    existing = db.session.scalar(select(AccessRequest).where(AccessRequest.submit_token == token))
+    return existing if existing is not None and existing.reader_id == reader.id else None
+
+
+def _check_may_submit(reader: User, token: str) -> None:
     if not token or len(token) > 64:
         raise ValidationError(_("Biểu mẫu không hợp lệ; hãy tải lại trang."))
     if reader.email_confirmed_at is None:
         raise ValidationError(_("Hãy xác nhận địa chỉ email trước khi gửi phiếu yêu cầu."))
 
-    errors = ValidationError(_("Vui lòng sửa các lỗi bên dưới."))
-    purpose = str(data.get("purpose") or "")
-    if purpose not in PURPOSES:
+
+def _request_fields(data: dict[str, Any], errors: ValidationError) -> _RequestFields:
+    """Purpose and its details, research topic, fee category and notes, each checked."""
+    fields = _RequestFields(
+        purpose=str(data.get("purpose") or ""), details=_clean(data.get("purpose_details"), 2000),
+        topic=_clean(data.get("research_topic"), 1000), fee=str(data.get("fee_category") or ""),
+        notes=_clean(data.get("notes"), 2000))
+    if fields.purpose not in PURPOSES:
         errors.add("purpose", _("Hãy chọn mục đích sử dụng."))
-    details = _clean(data.get("purpose_details"), 2000)
-    if purpose in OFFICIAL_PURPOSES and len(details) < 5:
+    if fields.purpose in OFFICIAL_PURPOSES and len(fields.details) < 5:
         errors.add("purpose_details", _("Hãy ghi rõ nhiệm vụ công vụ (cơ quan, văn bản giao nhiệm vụ)."))
-    topic = _clean(data.get("research_topic"), 1000)
-    if len(topic) < 5:
+    if len(fields.topic) < 5:
         errors.add("research_topic", _("Hãy ghi chủ đề nghiên cứu (ít nhất 5 ký tự)."))
-    fee = str(data.get("fee_category") or "")
-    if fee not in FEE_CATEGORIES:
+    if fields.fee not in FEE_CATEGORIES:
         errors.add("fee_category", _("Hãy chọn đối tượng thu phí."))
-    notes = _clean(data.get("notes"), 2000)
-    for name, value, limit in (("purpose_details", details, 2000), ("research_topic", topic, 1000),
-                               ("notes", notes, 2000)):
+    for name, value, limit in (("purpose_details", fields.details, 2000), ("research_topic", fields.topic, 1000),
+                               ("notes", fields.notes, 2000)):
         if len(value) > limit:
             errors.add(name, _("Quá dài (tối đa %(n)d ký tự).", n=limit))
+    return fields
+
+
+def _request_letter(letter: FileStorage | None, purpose: str,
+                    errors: ValidationError) -> tuple[bytes, str, str] | None:
+    """The checked introduction letter (content, mime type, extension); official purposes need one."""
     try:
         letter_data = _check_letter(letter)
     except ValidationError as error:
@@ -186,7 +226,11 @@ def submit_request(reader: User, data: dict[str, Any], letter: FileStorage | Non
                 errors.add(name, message)
     if purpose in OFFICIAL_PURPOSES and letter_data is None and "letter" not in errors.fields:
         errors.add("letter", _("Mục đích công vụ cần kèm giấy giới thiệu (PDF, JPEG hoặc PNG)."))
+    return letter_data
 
+
+def _basket_for_request(reader: User, errors: ValidationError) -> list[BasketEntry]:
+    """The basket's entries, each a file the reader may still request now."""
     entries = list(db.session.scalars(select(BasketEntry).where(BasketEntry.reader_id == reader.id)
                                       .order_by(BasketEntry.id).options(selectinload(BasketEntry.file))))
     if not entries:
@@ -199,14 +243,23 @@ def submit_request(reader: User, data: dict[str, Any], letter: FileStorage | Non
         elif _open_item_exists(reader.id, record.id):
             errors.add("basket", _("Hồ sơ %(code)s đang được yêu cầu hoặc đang được đọc; hãy bỏ khỏi giỏ.",
                                    code=record.file_code))
-    if errors.fields:
-        raise errors
+    return entries
 
+
+def _store_request(reader: User, fields: _RequestFields, letter_data: tuple[bytes, str, str] | None,
+                   letter: FileStorage | None, entries: list[BasketEntry],
+                   token: str) -> tuple[AccessRequest, bool]:
+    """Write the request, its letter and one item per basket entry in one transaction.
+
+    Returns the request and whether this call created it: when the same form won
+    a race in another process, that request is returned (not created here). On
+    any other failure nothing stays behind (no row, no letter file).
+    """
     now = utcnow()
     request = AccessRequest(
-        reader_id=reader.id, status=RequestStatus.SUBMITTED.value, purpose=purpose,
-        purpose_details=details or None, research_topic=topic, fee_category=fee, notes=notes or None,
-        submit_token=token, submitted_at=now,
+        reader_id=reader.id, status=RequestStatus.SUBMITTED.value, purpose=fields.purpose,
+        purpose_details=fields.details or None, research_topic=fields.topic, fee_category=fields.fee,
+        notes=fields.notes or None, submit_token=token, submitted_at=now,
     )
     db.session.add(request)
     letter_file: Path | None = None
@@ -240,15 +293,13 @@ def submit_request(reader: User, data: dict[str, Any], letter: FileStorage | Non
         existing = db.session.scalar(select(AccessRequest).where(AccessRequest.submit_token == token))
         if existing is None:
             raise
-        return existing
+        return existing, False
     except BaseException:
         db.session.rollback()
         if letter_file is not None:
             letter_file.unlink(missing_ok=True)
         raise
-
-    _notify_submitted(request)
-    return request
+    return request, True
 
 
 def _open_item_exists(reader_id: int, file_id: int) -> bool:

@@ -20,13 +20,13 @@ from flask_babel import gettext as _
 
 from watermark.imaging import ImageRejected, probe_image
 
-from ..errors import DomainError
+from ..errors import Refused
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 IMAGE_FORMATS = {"PNG", "JPEG", "TIFF"}
 
 
-class ScanError(DomainError):
+class ScanError(Refused):
     """The scan cannot be accepted; ``message`` says why in the user's language."""
 
 

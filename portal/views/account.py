@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from ..auth_session import current_actor
 from ..errors import DomainError, ValidationError
 from ..forms import ChangePasswordForm, ConfirmForm, ProfileForm, apply_errors
 from ..services import accounts
@@ -16,7 +17,7 @@ bp = Blueprint("account", __name__, url_prefix="/ca-nhan")
 @login_required
 def profile():
     """View and edit the account fields."""
-    user = current_user._get_current_object()
+    user = current_actor()
     form = ProfileForm(obj=user.profile) if request.method == "GET" else ProfileForm()
     if request.method == "GET":
         form.full_name.data = user.full_name
@@ -47,7 +48,7 @@ def withdraw_consent(purpose: str):
     if not form.validate_on_submit():
         return redirect(url_for("account.consents"))
     try:
-        closed = accounts.withdraw_consent(current_user._get_current_object(), purpose)
+        closed = accounts.withdraw_consent(current_actor(), purpose)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("account.consents"))
@@ -66,7 +67,7 @@ def give_consent(purpose: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            accounts.give_consent(current_user._get_current_object(), purpose)
+            accounts.give_consent(current_actor(), purpose)
             flash(_("Đã ghi nhận đồng ý."), "success")
         except DomainError as error:
             flash(error.message, "error")
@@ -80,14 +81,14 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user._get_current_object(), form.current_password.data,
+            accounts.change_password(current_actor(), form.current_password.data,
                                      form.new_password.data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             from flask_login import login_user
 
-            login_user(current_user._get_current_object())  # re-issue with the new session version
+            login_user(current_actor())  # re-issue with the new session version
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
             return redirect(url_for("account.profile"))
     return render_template("account/password.html", form=form)

@@ -17,6 +17,7 @@ from flask_wtf.file import FileField
 from markupsafe import Markup
 from wtforms import BooleanField, StringField, TextAreaField
 
+from ..auth_session import current_actor
 from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..forms import ConfirmForm, apply_errors
@@ -123,10 +124,6 @@ def featured_exhibitions() -> list:
     return svc.featured_exhibitions()
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 # --- public pages ----------------------------------------------------------------------
 
 @bp.get("/trien-lam")
@@ -174,7 +171,7 @@ def request_file(slug: str, item_id: int):
 def staff_index():
     """Every exhibition with its state; the admin's setting for archivists."""
     form = SettingsForm(archivists_may_edit=svc.archivists_may_edit())
-    return render_template("staff/exhibitions.html", exhibitions=svc.list_for_staff(_me()), settings_form=form)
+    return render_template("staff/exhibitions.html", exhibitions=svc.list_for_staff(current_actor()), settings_form=form)
 
 
 @bp.post("/nghiep-vu/trien-lam/cai-dat")
@@ -182,7 +179,7 @@ def staff_index():
 def staff_settings():
     form = SettingsForm()
     if form.validate_on_submit():
-        svc.set_archivists_may_edit(_me(), bool(form.archivists_may_edit.data))
+        svc.set_archivists_may_edit(current_actor(), bool(form.archivists_may_edit.data))
         flash(_("Đã lưu cài đặt triển lãm."), "success")
     return redirect(url_for("exhibitions.staff_index"))
 
@@ -198,13 +195,13 @@ def _upload(name: str):
 @staff_required("exhibitions.edit")
 def staff_edit(exhibition_id: int | None = None):
     """Create an exhibition, or edit its slug, titles, summaries and cover."""
-    exhibition = svc.get_exhibition(_me(), exhibition_id) if exhibition_id else None
+    exhibition = svc.get_exhibition(current_actor(), exhibition_id) if exhibition_id else None
     form = ExhibitionForm(obj=exhibition)
     if form.validate_on_submit():
         data = {name: field.data for name, field in form._fields.items() if name != "cover"}
         upload = _upload("cover")
         try:
-            exhibition = svc.save_exhibition(_me(), data, cover=upload, exhibition=exhibition)
+            exhibition = svc.save_exhibition(current_actor(), data, cover=upload, exhibition=exhibition)
         except ValidationError as error:
             apply_errors(form, error)
             if upload is not None and "cover" not in error.fields:
@@ -220,7 +217,7 @@ def staff_edit(exhibition_id: int | None = None):
 @staff_required("exhibitions.edit")
 def staff_manage(exhibition_id: int):
     """The exhibition's structure: sections and items in order, state, history."""
-    exhibition = svc.get_exhibition(_me(), exhibition_id)
+    exhibition = svc.get_exhibition(current_actor(), exhibition_id)
     sections = [(section, svc.shown_items(section, preview=True)) for section in exhibition.sections]
     return render_template("staff/exhibition_manage.html", exhibition=exhibition, sections=sections,
                            problems=svc.publish_problems(exhibition), cover=svc.cover_image(exhibition),
@@ -240,11 +237,11 @@ STATE_ACTIONS = {
 @staff_required("exhibitions.edit")
 def staff_state(exhibition_id: int, action: str):
     """Publish, unpublish, feature or unfeature."""
-    exhibition = svc.get_exhibition(_me(), exhibition_id)
+    exhibition = svc.get_exhibition(current_actor(), exhibition_id)
     if ConfirmForm().validate_on_submit():
         function, value, message = STATE_ACTIONS[action]
         try:
-            function(_me(), exhibition, value)
+            function(current_actor(), exhibition, value)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -259,12 +256,12 @@ def staff_state(exhibition_id: int, action: str):
 @staff_required("exhibitions.edit")
 def staff_section(exhibition_id: int | None = None, section_id: int | None = None):
     """Add or edit a section (heading and rich text)."""
-    section = svc.get_section(_me(), section_id) if section_id else None
-    exhibition = section.exhibition if section else svc.get_exhibition(_me(), exhibition_id or 0)
+    section = svc.get_section(current_actor(), section_id) if section_id else None
+    exhibition = section.exhibition if section else svc.get_exhibition(current_actor(), exhibition_id or 0)
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         try:
-            section = svc.save_section(_me(), exhibition, {n: f.data for n, f in form._fields.items()}, section)
+            section = svc.save_section(current_actor(), exhibition, {n: f.data for n, f in form._fields.items()}, section)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -278,19 +275,19 @@ def staff_section(exhibition_id: int | None = None, section_id: int | None = Non
 @bp.post("/nghiep-vu/trien-lam/phan/<int:section_id>/<any('len', 'xuong'):direction>")
 @staff_required("exhibitions.edit")
 def staff_section_move(section_id: int, direction: str):
-    section = svc.get_section(_me(), section_id)
+    section = svc.get_section(current_actor(), section_id)
     if ConfirmForm().validate_on_submit():
-        svc.move_section(_me(), section, DIRECTIONS[direction])
+        svc.move_section(current_actor(), section, DIRECTIONS[direction])
     return redirect(url_for("exhibitions.staff_manage", exhibition_id=section.exhibition_id) + f"#phan-{section.id}")
 
 
 @bp.post("/nghiep-vu/trien-lam/phan/<int:section_id>/xoa")
 @staff_required("exhibitions.edit")
 def staff_section_delete(section_id: int):
-    section = svc.get_section(_me(), section_id)
+    section = svc.get_section(current_actor(), section_id)
     exhibition_id = section.exhibition_id
     if ConfirmForm().validate_on_submit():
-        svc.delete_section(_me(), section)
+        svc.delete_section(current_actor(), section)
         flash(_("Đã xóa phần triển lãm."), "info")
     return redirect(url_for("exhibitions.staff_manage", exhibition_id=exhibition_id))
 
@@ -302,8 +299,8 @@ def staff_section_delete(section_id: int):
 @staff_required("exhibitions.edit")
 def staff_item(section_id: int | None = None, kind: str | None = None, item_id: int | None = None):
     """Add or edit an item: an image (with caption and credit) or a catalogue file (with a page)."""
-    item = svc.get_item(_me(), item_id) if item_id else None
-    section = item.section if item else svc.get_section(_me(), section_id or 0)
+    item = svc.get_item(current_actor(), item_id) if item_id else None
+    section = item.section if item else svc.get_section(current_actor(), section_id or 0)
     is_image = (item.kind == ItemKind.IMAGE.value) if item else kind == "anh"
     form = ImageItemForm(obj=item) if is_image else FileItemForm(obj=item)
     if item is not None and not is_image and request.method == "GET" and item.file is not None:
@@ -313,9 +310,9 @@ def staff_item(section_id: int | None = None, kind: str | None = None, item_id: 
         upload = _upload("image") if is_image else None
         try:
             if is_image:
-                item = svc.save_image_item(_me(), section, data, upload, item)
+                item = svc.save_image_item(current_actor(), section, data, upload, item)
             else:
-                item = svc.save_file_item(_me(), section, data, item)
+                item = svc.save_file_item(current_actor(), section, data, item)
         except ValidationError as error:
             apply_errors(form, error)
             if upload is not None and "image" not in error.fields:
@@ -332,19 +329,19 @@ def staff_item(section_id: int | None = None, kind: str | None = None, item_id: 
 @bp.post("/nghiep-vu/trien-lam/muc/<int:item_id>/<any('len', 'xuong'):direction>")
 @staff_required("exhibitions.edit")
 def staff_item_move(item_id: int, direction: str):
-    item = svc.get_item(_me(), item_id)
+    item = svc.get_item(current_actor(), item_id)
     if ConfirmForm().validate_on_submit():
-        svc.move_item(_me(), item, DIRECTIONS[direction])
+        svc.move_item(current_actor(), item, DIRECTIONS[direction])
     return redirect(url_for("exhibitions.staff_manage", exhibition_id=item.section.exhibition_id) + f"#muc-{item.id}")
 
 
 @bp.post("/nghiep-vu/trien-lam/muc/<int:item_id>/xoa")
 @staff_required("exhibitions.edit")
 def staff_item_delete(item_id: int):
-    item = svc.get_item(_me(), item_id)
+    item = svc.get_item(current_actor(), item_id)
     exhibition_id = item.section.exhibition_id
     if ConfirmForm().validate_on_submit():
-        svc.delete_item(_me(), item)
+        svc.delete_item(current_actor(), item)
         flash(_("Đã xóa mục triển lãm."), "info")
     return redirect(url_for("exhibitions.staff_manage", exhibition_id=exhibition_id))
 
@@ -352,10 +349,10 @@ def staff_item_delete(item_id: int):
 @bp.post("/nghiep-vu/trien-lam/muc/<int:item_id>/anh-bia")
 @staff_required("exhibitions.edit")
 def staff_item_cover(item_id: int):
-    item = svc.get_item(_me(), item_id)
+    item = svc.get_item(current_actor(), item_id)
     if ConfirmForm().validate_on_submit():
         try:
-            svc.set_cover_from_item(_me(), item)
+            svc.set_cover_from_item(current_actor(), item)
         except DomainError as error:
             flash(error.message, "error")
         else:

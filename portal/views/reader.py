@@ -5,8 +5,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth_session import redirect_next
-from ..errors import DomainError, ValidationError
+from ..auth_session import current_actor, redirect_next
+from ..errors import DomainError, Refused, ValidationError
 from ..extensions import limiter, user_or_address
 from ..forms import ConfirmForm, MessageForm, RequestForm, apply_errors
 from ..permissions import can
@@ -16,10 +16,6 @@ from .. import workflow
 bp = Blueprint("reader", __name__, url_prefix="/phieu-yeu-cau")
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 @bp.post("/gio/them/<int:file_id>")
 @login_required
 def basket_add(file_id: int):
@@ -27,10 +23,8 @@ def basket_add(file_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        entry = svc.add_to_basket(_me(), file_id)
-    except DomainError as error:
-        if error.status_code == 404:
-            abort(404)
+        entry = svc.add_to_basket(current_actor(), file_id)
+    except Refused as error:
         flash(error.message, "error")
     else:
         flash(_("Đã thêm hồ sơ %(code)s vào giỏ.", code=entry.file.file_code), "success")
@@ -41,7 +35,7 @@ def basket_add(file_id: int):
 @login_required
 def basket_remove(file_id: int):
     if ConfirmForm().validate_on_submit():
-        svc.remove_from_basket(_me(), file_id)
+        svc.remove_from_basket(current_actor(), file_id)
         flash(_("Đã bỏ hồ sơ khỏi giỏ."), "info")
     return redirect(url_for("reader.basket"))
 
@@ -57,7 +51,7 @@ def basket():
     elif form.validate_on_submit():
         data = {name: field.data for name, field in form._fields.items() if name != "letter"}
         try:
-            created = svc.submit_request(_me(), data, request.files.get("letter"), form.submit_token.data or "")
+            created = svc.submit_request(current_actor(), data, request.files.get("letter"), form.submit_token.data or "")
         except ValidationError as error:
             apply_errors(form, error)
             if error.fields.get("letter") is None and request.files.get("letter"):
@@ -68,7 +62,7 @@ def basket():
             flash(_("Đã gửi phiếu yêu cầu %(code)s.", code=created.code), "success")
             return redirect(url_for("reader.request_detail", request_id=created.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("reader/basket.html", form=form, entries=svc.basket(_me()),
+    return render_template("reader/basket.html", form=form, entries=svc.basket(current_actor()),
                            remove_form=ConfirmForm()), status
 
 
@@ -76,17 +70,17 @@ def basket():
 @login_required
 def my_requests():
     """All my requests with their items and statuses."""
-    return render_template("reader/requests.html", requests=svc.my_requests(_me()))
+    return render_template("reader/requests.html", requests=svc.my_requests(current_actor()))
 
 
 @bp.get("/<int:request_id>")
 @login_required
 def request_detail(request_id: int):
     """One request: items, decisions, due dates, grant ends, timeline and thread."""
-    req = svc.get_request(_me(), request_id)
+    req = svc.get_request(current_actor(), request_id)
     return render_template("reader/request_detail.html", req=req, timeline=svc.timeline(req),
                            message_form=MessageForm(), confirm_form=ConfirmForm(),
-                           can_withdraw=can(_me(), "request.withdraw", req)
+                           can_withdraw=can(current_actor(), "request.withdraw", req)
                            and workflow.request_can_withdraw(i.status for i in req.items))
 
 
@@ -94,10 +88,10 @@ def request_detail(request_id: int):
 @login_required
 def withdraw(request_id: int):
     """Withdraw the request while nothing is decided."""
-    req = svc.get_request(_me(), request_id)
+    req = svc.get_request(current_actor(), request_id)
     if ConfirmForm().validate_on_submit():
         try:
-            svc.withdraw_request(_me(), req)
+            svc.withdraw_request(current_actor(), req)
             flash(_("Đã rút phiếu yêu cầu."), "success")
         except DomainError as error:
             flash(error.message, "error")
@@ -109,11 +103,11 @@ def withdraw(request_id: int):
 @limiter.limit(lambda: current_app.config["RATELIMIT_MESSAGE"], key_func=user_or_address)
 def post_message(request_id: int):
     """A message from the reader to staff."""
-    req = svc.get_request(_me(), request_id)
+    req = svc.get_request(current_actor(), request_id)
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            svc.post_message(_me(), req, form.body.data)
+            svc.post_message(current_actor(), req, form.body.data)
         except ValidationError as error:
             apply_errors(form, error)
             return render_template("reader/request_detail.html", req=req, timeline=svc.timeline(req),
@@ -126,8 +120,8 @@ def post_message(request_id: int):
 @login_required
 def letter(request_id: int):
     """The introduction letter, for its reader and for staff."""
-    req = svc.get_request(_me(), request_id)
-    if not req.letter_path or not can(_me(), "request.view_letter", req):
+    req = svc.get_request(current_actor(), request_id)
+    if not req.letter_path or not can(current_actor(), "request.view_letter", req):
         abort(404)
     response = send_file(svc.letter_file(req), mimetype=req.letter_mime, download_name=req.letter_name, as_attachment=False)
     response.headers["Cache-Control"] = "private, no-store"

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..auth_session import current_actor
 from .. import workflow
-from ..errors import DomainError, NotPermitted, ValidationError
+from ..errors import DomainError, Refused, ValidationError
 from ..extensions import db, limiter, user_or_address
 from ..forms import (
     ConfirmForm, DecisionForm, FileForm, FondsForm, ImportForm, MessageForm, ReasonForm, RegisterExportForm, ScanUploadForm,
@@ -80,7 +81,7 @@ def reader_clearance(reader_id: int, action: str):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            accounts.set_clearance(current_user._get_current_object(), reader, targets[action], form.reason.data)
+            accounts.set_clearance(current_actor(), reader, targets[action], form.reason.data)
         except ValidationError as error:
             apply_errors(form, error)
             return render_template("staff/reader_detail.html", reader=reader, form=form,
@@ -116,7 +117,7 @@ def fonds_edit(fonds_id: int | None = None):
     form = FondsForm(obj=fonds)
     if form.validate_on_submit():
         try:
-            fonds = records.save_fonds(current_user._get_current_object(), form.data, fonds)
+            fonds = records.save_fonds(current_actor(), form.data, fonds)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -143,7 +144,7 @@ def file_edit(fonds_id: int | None = None, file_id: int | None = None):
         chosen = request.form.get("fonds_id", "")
         target = db.session.get(Fonds, int(chosen)) if chosen.isdecimal() and len(chosen) <= 9 else fonds
         try:
-            record = records.save_file(current_user._get_current_object(), target or fonds, data, record)
+            record = records.save_file(current_actor(), target or fonds, data, record)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -168,7 +169,7 @@ def file_scan(file_id: int):
             with uploads.upload_workspace() as folder:
                 saved = uploads.save_upload(form.scan.data, folder)
                 source = uploads.extract_zip(saved, folder / "pages") if uploads.is_zip(saved) else saved
-                records.attach_scan(current_user._get_current_object(), record, source)
+                records.attach_scan(current_actor(), record, source)
         except DomainError as error:
             form.scan.errors = [error.message]
         else:
@@ -190,7 +191,7 @@ def import_manifest():
                 saved = uploads.save_upload(form.manifest.data, folder)
                 manifest = _find_manifest(uploads.extract_zip(saved, folder / "bundle")) \
                     if uploads.is_zip(saved) else saved
-                report = importer.import_manifest(current_user._get_current_object(), manifest)
+                report = importer.import_manifest(current_actor(), manifest)
         except DomainError as error:
             form.manifest.errors = [error.message]
     status = 400 if request.method == "POST" and report is None else 200
@@ -216,7 +217,7 @@ def queue():
     filters = requests_svc.QueueFilters(
         status=request.args.get("status", default_status), mode=request.args.get("mode", ""),
         overdue=request.args.get("overdue") == "1", reader=request.args.get("reader", "")[:100])
-    items = requests_svc.queue(current_user._get_current_object(), filters)
+    items = requests_svc.queue(current_actor(), filters)
     return render_template("staff/queue.html", items=items, filters=filters, is_overdue=requests_svc.is_overdue)
 
 
@@ -224,7 +225,7 @@ def queue():
 @staff_required("requests.queue")
 def request_detail(request_id: int):
     """A request with a decision form for each item, the timeline and the thread."""
-    req = requests_svc.get_request(current_user._get_current_object(), request_id)
+    req = requests_svc.get_request(current_actor(), request_id)
     return _request_page(req)
 
 
@@ -242,7 +243,7 @@ def _request_page(req, form=None, message_form=None, failed_item=None, status=20
 @staff_required("requests.queue")
 def decide_item(item_id: int, action: str):
     """Approve, refuse, forward, leader-approve, leader-refuse or revoke one item."""
-    me = current_user._get_current_object()
+    me = current_actor()
     item = requests_svc.get_item(me, item_id)
     form = DecisionForm()
     if not form.validate_on_submit():
@@ -250,11 +251,7 @@ def decide_item(item_id: int, action: str):
     version = int(form.version.data) if (form.version.data or "").isdecimal() else None
     try:
         requests_svc.decide(me, item, action, form.reason.data, expected_version=version)
-    except NotPermitted:
-        abort(403)
-    except DomainError as error:
-        if error.status_code == 404:
-            abort(404)
+    except Refused as error:
         flash(error.message, "error")
         db.session.refresh(item)
         return _request_page(item.request, form=form, failed_item=item.id,
@@ -268,7 +265,7 @@ def decide_item(item_id: int, action: str):
 @limiter.limit(lambda: current_app.config["RATELIMIT_MESSAGE"], key_func=user_or_address)
 def post_message(request_id: int):
     """A reply from staff in the request's thread."""
-    me = current_user._get_current_object()
+    me = current_actor()
     req = requests_svc.get_request(me, request_id)
     form = MessageForm()
     if form.validate_on_submit():
@@ -288,7 +285,7 @@ def registers():
     form = RegisterExportForm(request.args)
     kind = request.args.get("kind")
     if kind in ("doc-gia", "phieu") and form.validate():
-        me = current_user._get_current_object()
+        me = current_actor()
         try:
             export = requests_svc.reader_register_csv if kind == "doc-gia" else requests_svc.request_register_csv
             content = export(me, form.start.data, form.end.data)
@@ -309,7 +306,7 @@ def registers():
 @staff_required("reading.flags")
 def reading_watch():
     """Readers flagged for fetching faster than a person reads, and copies that failed to build."""
-    me = current_user._get_current_object()
+    me = current_actor()
     failed = reading_svc.failed_copies(me) if can(me, "jobs.manage") else []
     return render_template("staff/reading.html", flags=reading_svc.open_flags(me), failed=failed,
                            form=ConfirmForm())
@@ -319,7 +316,7 @@ def reading_watch():
 @staff_required("reading.flags")
 def resolve_flag(flag_id: int):
     if ConfirmForm().validate_on_submit():
-        reading_svc.resolve_flag(current_user._get_current_object(), flag_id)
+        reading_svc.resolve_flag(current_actor(), flag_id)
         flash(_("Đã đánh dấu đã xem."), "success")
     return redirect(url_for("staff.reading_watch"))
 
@@ -332,6 +329,6 @@ def retry_copy(copy_id: int):
     if copy is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        reading_svc.retry_copy(current_user._get_current_object(), copy)
+        reading_svc.retry_copy(current_actor(), copy)
         flash(_("Đã đưa bản đọc vào hàng đợi để tạo lại."), "success")
     return redirect(url_for("staff.reading_watch"))

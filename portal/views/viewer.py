@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from ..errors import NotFound, NotPermitted
+from ..auth_session import current_actor
+from ..errors import NotFound
 from ..extensions import db, limiter, user_or_address
 from ..forms import ConfirmForm
 from ..models import RecordFile
@@ -26,14 +27,10 @@ VIEWER_CSP = (
 )
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool):
     response = render_template("viewer/viewer.html", copy=copy, title=title, back_url=back_url,
                                pdf_url=url_for("viewer.pdf", copy_id=copy.id), is_staff_copy=is_staff_copy)
-    reading.log_access(_me(), copy, "open", None, None, 0)
+    reading.log_access(current_actor(), copy, "open", None, None, 0)
     return _with_viewer_headers(response)
 
 
@@ -51,7 +48,7 @@ def _with_viewer_headers(body):
 @login_required
 def read(item_id: int):
     """The reader's viewer for one granted item (or 'preparing' while the copy is built)."""
-    item = reading.reader_item(_me(), item_id)
+    item = reading.reader_item(current_actor(), item_id)
     if not reading.grant_is_active(item):
         return render_template("viewer/ended.html", item=item,
                                undecided=item.status in ("submitted", "forwarded")), 403
@@ -66,12 +63,7 @@ def read(item_id: int):
 @limiter.limit(lambda: current_app.config["RATELIMIT_READING"], key_func=user_or_address)
 def pdf(copy_id: int):
     """The copy's bytes: range requests, no caching, inline, logged."""
-    try:
-        copy = reading.copy_for_serving(_me(), copy_id)
-    except NotFound:
-        abort(404)
-    except NotPermitted:
-        abort(403)
+    copy = reading.copy_for_serving(current_actor(), copy_id)
     response = send_file(reading.copy_path(copy), mimetype="application/pdf", conditional=True, etag=False,
                          max_age=0, last_modified=None)
     response.headers["Cache-Control"] = "private, no-store"
@@ -81,7 +73,7 @@ def pdf(copy_id: int):
     start = end = None
     if response.status_code == 206 and response.content_range is not None:
         start, end = response.content_range.start, response.content_range.stop
-    reading.log_access(_me(), copy, "range" if start is not None else "full", start, end,
+    reading.log_access(current_actor(), copy, "range" if start is not None else "full", start, end,
                        response.content_length or 0)
     return response
 
@@ -93,18 +85,18 @@ def staff_view(file_id: int):
     record = db.session.get(RecordFile, file_id)
     if record is None:
         abort(404)
-    if not can(_me(), "reading.staff_review", record):
+    if not can(current_actor(), "reading.staff_review", record):
         abort(403)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
         try:
-            reading.request_staff_copy(_me(), record)
+            reading.request_staff_copy(current_actor(), record)
         except NotFound as error:
             flash(error.message, "error")
             return redirect(url_for("public.file_detail", file_id=record.id))
         return redirect(url_for("viewer.staff_view", file_id=record.id))
-    copy = reading.latest_staff_copy(_me(), record)
+    copy = reading.latest_staff_copy(current_actor(), record)
     if copy is None or copy.status != "ready":
         return _with_viewer_headers(render_template("viewer/preparing.html", item=None, copy=copy, record=record,
                                                     form=ConfirmForm()))
