@@ -9,6 +9,10 @@ docnums and one of frequencies per term) and writes each posting list a block
 of 128 postings at a time through Whoosh's own postings writer, so the files
 are exactly what Whoosh writes and reads.
 
+Whoosh's private parts it needs (the postings writer's block, the term table)
+are reached through :mod:`search.whoosh_private`; the two methods it overrides,
+``_flush_segment`` and ``_finish``, are the segment writer's own extension points.
+
 Only for new segments in an index nobody else writes to (``flask search
 rebuild`` builds aside); incremental updates use Whoosh's normal writer.
 """
@@ -21,12 +25,12 @@ from array import array
 from collections import Counter
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3TermInfo
-from whoosh.system import pack_uint, pack_ushort
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import schema as f
+from . import whoosh_private
 from .schema import TermCounts
 from .vectors import IMPACT_MAX, IMPACTS_EXT, impact_table
 
@@ -56,7 +60,7 @@ class BulkWriter(SegmentWriter):
         }
 
     def add_document(self, **fields: Any) -> None:
-        self._check_state()
+        whoosh_private.check_writer_open(self)
         schema = self.schema
         perdoc = self.perdocwriter
         docnum = self.docnum
@@ -94,7 +98,7 @@ class BulkWriter(SegmentWriter):
         for name, length in lengths.items():
             self._lengths[name].append(length)
         perdoc.finish_doc()
-        self._added = True
+        whoosh_private.mark_added(self)
         self.docnum += 1
 
     def _flush_segment(self) -> None:
@@ -102,7 +106,7 @@ class BulkWriter(SegmentWriter):
         writer = self.fieldwriter
         base = self.docbase
         impacts = _ImpactWriter(self.newsegment.create_file(self.storage, IMPACTS_EXT), self.docnum - base,
-                                self.perdocwriter._fieldlengths)
+                                whoosh_private.perdoc_field_lengths(self.perdocwriter))
         for name in sorted(self._inverted):
             field = self.schema[name]
             inverted = self._inverted.pop(name)
@@ -112,8 +116,7 @@ class BulkWriter(SegmentWriter):
             counted = isinstance(field.format, TermCounts)
             boost = field.format.field_boost
             writer.start_field(name, field)
-            postwriter = writer._postwriter
-            limit = postwriter._blocklimit
+            limit = whoosh_private.postings_block_limit(writer)
             for term in sorted(inverted):
                 docnums, freqs = inverted[term]
                 tbytes = term.encode("utf-8") if isinstance(term, str) else term
@@ -132,19 +135,17 @@ class BulkWriter(SegmentWriter):
                         values = array("I", chunk)
                         if not _BIG_ENDIAN:
                             values.byteswap()  # pack_uint is big-endian
-                        postwriter._values = [values.tobytes()]
+                        packed = [values.tobytes()]
                     else:
                         weights = array("f", [boost] * len(ids))
-                        postwriter._values = []
-                    postwriter._ids = ids
-                    postwriter._weights = weights
-                    postwriter._maxweight = max(weights)
+                        packed = []
+                    lengths = None
                     if doc_lengths is not None:
                         block_lengths = [doc_lengths[d - base] for d in ids]
-                        postwriter._minlength = min(block_lengths)
-                        postwriter._maxlength = max(block_lengths)
+                        lengths = (min(block_lengths), max(block_lengths))
+                    whoosh_private.set_postings_block(writer, ids, weights, packed, lengths)
                     if start + limit < count:
-                        postwriter._write_block()
+                        whoosh_private.write_postings_block(writer)
                 writer.finish_term()  # writes the last block
             writer.finish_field()
         writer.close()
@@ -162,16 +163,11 @@ class BulkWriter(SegmentWriter):
         weights = tuple(float(f) * boost for f in freqs) if counted else (boost,) * len(ids)
         # As Whoosh's own blocks read back: a frequency per posting, or no value (None) at all.
         values = tuple(pack_uint(f) for f in freqs) if counted else (None,) * len(ids)
-        info = W3TermInfo()
-        info._weight = float(sum(weights))
-        info._df = len(ids)
-        info._maxweight = max(weights)
-        info._minid, info._maxid = ids[0], ids[-1]
+        lengths = None
         if doc_lengths is not None:
-            lengths = [doc_lengths[d - self.docbase] for d in ids]
-            info._minlength, info._maxlength = min(lengths), max(lengths)
-        info.set_inlined(ids, weights, values)
-        writer._tindex.add(pack_ushort(writer._fieldid) + tbytes, info.to_bytes())
+            block_lengths = [doc_lengths[d - self.docbase] for d in ids]
+            lengths = (min(block_lengths), max(block_lengths))
+        whoosh_private.add_inlined_term(writer, tbytes, ids, weights, values, lengths)
 
 
 class _ImpactWriter:

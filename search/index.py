@@ -24,6 +24,7 @@ still reading it.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import secrets
 import shutil
@@ -39,10 +40,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 from . import schema as f
+from . import whoosh_private
 from .bulk import BulkWriter
 from .documents import SearchDocument
 from .fields import index_fields
@@ -276,7 +279,7 @@ class SearchIndex:
             return None, None
         ix = whoosh_index.open_dir(str(path))
         searcher = ix.searcher()
-        next_toc = path / TOC._filename(ix.indexname, searcher.reader().generation() + 1)
+        next_toc = path / whoosh_private.toc_filename(ix.indexname, searcher.reader().generation() + 1)
         self._local.entry = (path, searcher, key, next_toc)
         return path, searcher
 
@@ -294,8 +297,6 @@ def merge_small_segments(writer, segments):
     Big segments come from a rebuild (with stored impacts, see search.bulk); merging them would
     take minutes inside an index job. Their deleted documents go at the next rebuild.
     """
-    from whoosh.reading import SegmentReader
-
     small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
     if len(small) < MERGE_AFTER:
         return segments
@@ -310,17 +311,13 @@ def merge_small_segments(writer, segments):
 
 def _write_segment(path: str, docs: Sequence[SearchDocument]):
     """Index ``docs`` into one new segment of the index at ``path``; return the segment."""
-    import gc
-
     gc.disable()  # millions of small arrays: the cyclic collector would rescan them again and again
     try:
         ix = whoosh_index.open_dir(path)
         writer = BulkWriter(ix, _lk=False)
         for doc in docs:
             writer.add_document(**index_fields(doc))
-        segment = writer._finalize_segment()
-        writer._finish()
-        return segment
+        return whoosh_private.finish_segment(writer)
     finally:
         gc.enable()
 
@@ -362,7 +359,7 @@ def build_segments(path: Path, batches: Iterable[Sequence[SearchDocument]], *,
                 if progress:
                     progress(size)
     ix = whoosh_index.open_dir(str(path))
-    toc = ix._read_toc()
+    toc = whoosh_private.read_toc(ix)
     TOC(toc.schema, segments, toc.generation + 1).write(ix.storage, ix.indexname)
     clean_files(ix.storage, ix.indexname, toc.generation + 1, segments)
     shutil.rmtree(path / f"{ix.indexname}.tmp", ignore_errors=True)

@@ -20,9 +20,9 @@ are a separate live-document set), so they are cached per segment, in a
 process-wide LRU bounded by size. Frequent terms of a rebuilt index have their
 lanes stored in the segment (``.imp``, written by :mod:`search.bulk`).
 
-This module reads Whoosh's posting blocks and length column directly (private
-attributes of whoosh-reloaded 2.7.5, which requirements.txt pins); the tests
-compare what it reads with Whoosh's own matchers.
+This module reads Whoosh's posting blocks and length column directly, through
+:mod:`search.whoosh_private` (the one module that touches Whoosh's private
+parts); the tests compare what it reads with Whoosh's own matchers.
 """
 from __future__ import annotations
 
@@ -36,10 +36,10 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import accumulate
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from . import whoosh_private
 
 K1 = 1.2
 B = 0.75
@@ -293,11 +293,7 @@ class SegmentVectors:
         """One byte per document: Whoosh's quantised length of ``field``."""
         codes = self._length_codes.get(field)
         if codes is None:
-            codes = b""
-            perdoc = self.reader._perdoc
-            column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            if column is not None:
-                codes = column._dbfile.get(column._basepos, column._count)
+            codes = whoosh_private.length_codes(self.reader, field)
             codes = codes[: self.n].ljust(self.n, b"\x00")
             self._length_codes[field] = codes
         return codes
@@ -313,7 +309,7 @@ class SegmentVectors:
         """The impact lanes the bulk writer stored for frequent terms: (field, term) → (offset, length, df)."""
         if self._stored is None:
             stored = {}
-            storage = self.reader._storage
+            storage = whoosh_private.segment_storage(self.reader)
             name = self.reader.segment().make_filename(IMPACTS_EXT)
             if storage.file_exists(name):
                 size = storage.file_length(name)
@@ -328,15 +324,15 @@ class SegmentVectors:
         reader = self.reader
         stored = self.stored_impacts().get((field, text))
         if stored is not None:  # a frequent term: its lanes were computed when the index was built
-            handle = reader._storage.open_file(reader.segment().make_filename(IMPACTS_EXT))
+            handle = whoosh_private.segment_storage(reader).open_file(reader.segment().make_filename(IMPACTS_EXT))
             raw = zlib.decompress(handle.get(stored[0], stored[1]))
             return TermVector(bits_from_flags(raw[0::2]), stored[2], raw=raw, lanes=int.from_bytes(raw, "little"))
         fieldobj = reader.schema[field]
         tbytes = fieldobj.to_bytes(text)
-        if (field, tbytes) not in reader._terms:
+        if not whoosh_private.has_term(reader, field, tbytes):
             return EMPTY
-        matcher = reader._terms.matcher(field, tbytes, fieldobj.format)
-        blocks = list(_blocks(matcher))
+        matcher = whoosh_private.term_matcher(reader, field, tbytes, fieldobj.format)
+        blocks = list(whoosh_private.posting_blocks(matcher))
         df = sum(len(ids) for ids, _w in blocks)
         if df <= SPARSE_LIMIT:  # a rare term: a dict, and a bit set made of its few bits
             bits = 0
@@ -438,22 +434,6 @@ class SegmentVectors:
             bits = bits_from_flags(flags)
         self._live = (count, bits)
         return bits
-
-
-def _blocks(matcher):
-    """(docnums, weights) of each block of a Whoosh posting list, read without the matcher's per-posting calls.
-
-    ``weights`` is None (all 1), one float for the whole block, or a sequence.
-    """
-    if not hasattr(matcher, "_read_data"):  # a short list stored in the term table
-        yield list(matcher._ids), matcher._weights
-        return
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        deltas, weights, _values = matcher._data
-        yield list(accumulate(deltas)), weights
-        matcher._next_block()
 
 
 class VectorCache:

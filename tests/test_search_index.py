@@ -12,6 +12,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search import schema as f
+from search import whoosh_private
 from search.bulk import BulkWriter
 from search.documents import SearchDocument, SearchDocumentPart
 from search.fields import index_fields
@@ -209,3 +210,10 @@ def test_vectors_read_what_whoosh_matchers_read(tmp_path):
                 seen_dense |= vector.df > SPARSE_LIMIT
                 seen_sparse |= 0 < vector.df <= SPARSE_LIMIT
     assert seen_dense and seen_sparse
+
+
+def test_search_refuses_a_whoosh_version_it_was_not_written_for():
+    whoosh_private.check_version(whoosh_private.TESTED_VERSION)  # the pinned one passes
+    with pytest.raises(RuntimeError, match="whoosh-reloaded 2.7.5"):
+        whoosh_private.check_version("2.8.0")
+    assert whoosh_private.installed_version() == whoosh_private.TESTED_VERSION
