@@ -95,6 +95,8 @@ class Config:
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
     PASSWORD_MIN_LENGTH = 10
+    # werkzeug's scrypt at its default cost (N=2^15, r=8, p=1); the testing config lowers N.
+    PASSWORD_HASH_METHOD = "scrypt"
 
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -183,6 +185,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     SERVER_NAME = "localhost"
     JOBS_IMMEDIATE = True
+    # scrypt still, at a cost tests can afford (each real hash takes ~60 ms; a suite makes thousands).
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 class ProductionConfig(Config):

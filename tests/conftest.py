@@ -1,8 +1,9 @@
 """Fixtures: a fresh app, database, data folder and outbox for every test.
 
-Every test that uses ``app`` runs twice: on SQLite (a file in ``tmp_path``)
-and on PostgreSQL (a throwaway database created for the session and emptied
-before each test). PostgreSQL is skipped when no server answers on
+Every test that uses ``app`` runs twice: on SQLite and on PostgreSQL (a
+throwaway database created for the session). One application is built per test
+module and backend; before each test it gets its pristine config back, an empty
+database and its own data folder and outbox in ``tmp_path``. PostgreSQL is skipped when no server answers on
 127.0.0.1:5432, unless ``REQUIRE_POSTGRES=1`` (CI), where that is a failure.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import text
 from portal import create_app
 from portal.db import Base, make_engine
 from portal.extensions import db
+from portal.jobs import init_jobs
 from portal.models import Clearance, Consent, Fonds, ReaderProfile, RecordFile, Role, User
 from portal.services.accounts import hash_password
 
@@ -78,40 +80,72 @@ def pg_schema_url(postgres_available: bool):
     drop_pg_database(url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "sqlite" and request.node.get_closest_marker("postgres_only"):
-        pytest.skip("PostgreSQL-only test")
+    """The database backend; module-scoped so that one app serves a whole test module per backend."""
     return request.param
 
 
-@pytest.fixture
-def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return request.getfixturevalue("pg_schema_url")
+@pytest.fixture(scope="module")
+def module_app(backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+    """One application per test module and backend, with the schema created once.
 
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path, backend: str):
-    """A fresh application on an empty database, data folder and outbox."""
+    Building an app costs a few hundred milliseconds (Werkzeug compiles every URL
+    rule) and creating the schema as much again; the ``app`` fixture below makes
+    the shared app look fresh for each test instead (config, data, database).
+    """
+    base = tmp_path_factory.mktemp(f"app-{backend}")
+    url = f"sqlite:///{base / 'test.sqlite3'}" if backend == "sqlite" else request.getfixturevalue("pg_schema_url")
     app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "DATA_DIR": str(tmp_path / "data"),
-        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(base / "data"), "OUTBOX_DIR": str(base / "outbox"),
         "REDIS_URL": None,
     })
-    with app.app_context():
-        if backend == "sqlite":
+    if backend == "sqlite":
+        with app.app_context():
             Base.metadata.create_all(db.engine)
-        else:
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    yield app
+    pristine = dict(app.config)
+    yield app, pristine
     with app.app_context():
         db.engine.dispose()
+
+
+def _empty_database(backend: str) -> None:
+    """Delete every row (PostgreSQL: TRUNCATE, restarting the id sequences)."""
+    if backend == "sqlite":
+        # Core deletes, children first; an empty SQLite table hands out ids from 1 again.
+        with db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+        return
+    # PostgreSQL: DELETE is far cheaper than TRUNCATE on tables this small (TRUNCATE makes new files);
+    # then every id sequence starts again at 1, as in a new database.
+    with db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+        sequences = conn.execute(text("SELECT sequence_name FROM information_schema.sequences "
+                                      "WHERE sequence_schema = current_schema()")).scalars().all()
+        for name in sequences:
+            conn.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
+
+
+@pytest.fixture
+def app(module_app, tmp_path: Path, backend: str, request: pytest.FixtureRequest):
+    """A fresh-looking application: its module's app with the pristine config, an empty
+    database, and this test's own data folder and outbox."""
+    if backend == "sqlite" and request.node.get_closest_marker("postgres_only"):
+        pytest.skip("PostgreSQL-only test")
+    app, pristine = module_app
+    app.config.clear()
+    app.config.update(pristine)
+    app.config.update(DATA_DIR=str(tmp_path / "data"), OUTBOX_DIR=str(tmp_path / "outbox"))
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    index = app.extensions.pop("search_index", None)  # bound to the previous test's data folder
+    if index is not None:
+        index.close()
+    init_jobs(app)  # a test may have pointed the queue elsewhere
+    with app.app_context():
+        _empty_database(backend)
+    yield app
 
 
 @pytest.fixture

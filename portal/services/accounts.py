@@ -34,12 +34,11 @@ COMMON_PASSWORDS = frozenset({
     "1234567890", "12345678910", "matkhau123", "password123", "qwertyuiop", "abc1234567",
     "123456789a", "matkhau1234", "1111111111", "vietnam123", "iloveyou12", "0123456789",
 })
-PASSWORD_HASH_METHOD = "scrypt"
 
 
 def hash_password(password: str) -> str:
-    """Hash with scrypt (werkzeug's maintained implementation)."""
-    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+    """Hash with scrypt (werkzeug's maintained implementation), at the configured cost."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def password_problems(password: str, email: str = "") -> list[str]:
