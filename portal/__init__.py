@@ -15,6 +15,7 @@ from .auth_session import init_login
 from .cli import register_cli
 from .config import CONFIGS, Config, TestingConfig, settings_from_env
 from .jobs import init_jobs
+from .page_cache import init_page_cache
 from .views import register_blueprints
 from .web import DatabaseIdConverter, init_web
 
@@ -56,6 +57,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     init_web(app)
+    init_page_cache(app)
     return app
 
 

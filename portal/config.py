@@ -118,6 +118,9 @@ class Config:
     SEARCH_LOCK_TIMEOUT = 600
     SEARCH_REBUILD_PROCS = 1
     SEARCH_CACHE_MB = 256  # per web process: term vectors kept in memory between searches
+    # Rendered public pages kept per web process for visitors without an account (0 turns it off).
+    PAGE_CACHE_ENTRIES = 512
+    PAGE_CACHE_MB = 32
     JOBS_IMMEDIATE = False  # run background jobs inline (tests only)
 
     # Reading windows: default length and the legal maximum (TT 05/2025 Điều 37).

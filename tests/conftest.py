@@ -143,6 +143,8 @@ def app(module_app, tmp_path: Path, backend: str, request: pytest.FixtureRequest
     if index is not None:
         index.close()
     init_jobs(app)  # a test may have pointed the queue elsewhere
+    if "page_cache" in app.extensions:  # pages the previous test's visitors saw
+        app.extensions["page_cache"].clear()
     with app.app_context():
         _empty_database(backend)
     yield app

@@ -33,6 +33,8 @@ def limited_app(app):
     from portal.extensions import limiter
 
     limiter.init_app(app)
+    with app.app_context():
+        limiter.reset()  # the module's app is shared: start from no counters
     yield app
     app.config["RATELIMIT_ENABLED"] = False
     limiter.init_app(app)

@@ -84,8 +84,8 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "account.change_password": {"GET": LOGGED_IN, "POST": LOGGED_IN},
     # --- the reader's requests: their own, or staff; another reader gets 404 --------------------------
     "reader.basket": {"GET": LOGGED_IN, "POST": (302, 400, 400, 400, 400, 400, 400)},
-    "reader.basket_add": {"POST": every(302)},  # staff: a flashed "not allowed" and back
-    "reader.basket_add #classified": {"POST": (302, 404, 404, 404, 302, 302, 302)},
+    "reader.basket_add": {"POST": (302, 302, 302, 302, 403, 403, 403)},  # staff may not request files
+    "reader.basket_add #classified": {"POST": (302, 404, 404, 404, 403, 403, 403)},
     "reader.basket_remove": {"POST": every(302)},
     "reader.my_requests": {"GET": LOGGED_IN},
     "reader.request_detail": {"GET": OWNER},

@@ -78,7 +78,9 @@ def _forwarded_view(app) -> dict[str, str]:
     return seen
 
 
-def test_forwarded_headers_are_ignored_without_configuration(app):
+def test_forwarded_headers_are_ignored_without_configuration(tmp_path):
+    # An app of its own: the test adds a route, which an app that has served requests refuses.
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DATA_DIR": str(tmp_path / "d")})
     assert _forwarded_view(app) == {"addr": "127.0.0.1", "scheme": "http"}
 
 

@@ -32,7 +32,7 @@ from search.engine import CACHE
 from search.index import SearchIndex
 from search.results import SearchRequest, SearchResults, execute
 
-from .. import jobs
+from .. import jobs, page_cache
 from ..extensions import db
 from ..models import Fonds, RecordFile
 from ..permissions import can
@@ -165,6 +165,7 @@ def index_files(file_ids: Sequence[int] = (), file_codes: Sequence[str] = (), fo
         return
     _warm_text_cache(ids)
     get_index().update(sorted(ids), load_documents)
+    page_cache.bump()  # search results kept for visitors now differ
 
 
 def _warm_text_cache(ids: Iterable[int]) -> None:
@@ -191,7 +192,9 @@ def rebuild(progress: Callable[[int], None] | None = None, procs: int = 1,
         for start in range(0, len(ids), BATCH):
             yield load_documents(ids[start:start + BATCH])
 
-    return get_index().rebuild(batches(), load_documents, progress=progress, procs=procs)
+    path = get_index().rebuild(batches(), load_documents, progress=progress, procs=procs)
+    page_cache.bump()
+    return path
 
 
 # --- searching ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ requests, no caching and inline disposition; every open and range is logged.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from ..auth_session import current_actor
 from ..errors import NotFound
