@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from .config import CONFIGS, Config, TestingConfig, settings_from_env
+from .urls import public_host
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -87,6 +88,13 @@ def _finish_config(app: Flask) -> None:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         config["SECRET_KEY"] = key_file.read_text().strip()
+
+    if config["ENV_NAME"] == "production":
+        if not config.get("PUBLIC_BASE_URL"):
+            raise RuntimeError("PUBLIC_BASE_URL must be set in production (see README, Configuration).")
+        # Refuse requests for unknown hosts: Flask answers 400 to any other Host header.
+        config["TRUSTED_HOSTS"] = sorted({public_host(config["PUBLIC_BASE_URL"]) or "",
+                                          *(config.get("TRUSTED_HOSTS") or [])} - {""})
 
     if config.get("PROXY_FIX_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix

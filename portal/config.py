@@ -25,6 +25,7 @@ ENV_SETTINGS: dict[str, type] = {
     "OUTBOX_DIR": str,
     "ARCHIVE_NAME": str,
     "PUBLIC_BASE_URL": str,
+    "TRUSTED_HOSTS": list,
     "PROXY_FIX_HOPS": int,
     "RATELIMIT_LOGIN": str,
     "RATELIMIT_LOGIN_ACCOUNT": str,
@@ -42,6 +43,8 @@ def _parse(kind: type, raw: str) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind is int:
         return int(raw)
+    if kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
 
 
@@ -67,7 +70,12 @@ class Config:
     REDIS_URL: str | None = None
 
     ARCHIVE_NAME = "Lưu trữ lịch sử tỉnh Đồng Nai"
+    # The site's public address: every link in a mail is built from it (portal/urls.py), never from
+    # the request's Host header. Unset in development: the address `make run` serves.
     PUBLIC_BASE_URL: str | None = None
+    # Host names the site answers to (Flask refuses others with 400). Production: the public
+    # address's host plus these; elsewhere unset (any host).
+    TRUSTED_HOSTS: list[str] | None = None
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
@@ -182,11 +190,13 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     SERVER_NAME = "localhost"
+    PUBLIC_BASE_URL = "http://localhost"
     JOBS_IMMEDIATE = True
 
 
 class ProductionConfig(Config):
-    """Production: secrets must come from the environment; cookies are Secure."""
+    """Production: secrets and the public address must come from the environment; cookies are Secure;
+    requests for any host but the public one (and ``TRUSTED_HOSTS``) are refused."""
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True

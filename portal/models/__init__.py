@@ -1,5 +1,5 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
-from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, ReaderProfile, Role, User
+from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, LoginSession, ReaderProfile, Role, User
 from .audit import AuditEvent, AuditTrailIsAppendOnly
 from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ExhibitionSetting, ItemKind
 from .jobs import Job
@@ -10,6 +10,6 @@ from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
 __all__ = [
     "STAFF_ROLES", "AccessMode", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
     "ConsentPurpose", "Document", "Fonds", "Job", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
-    "Role", "User",
+    "Role", "User", "LoginSession",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ExhibitionSetting", "ItemKind",
 ]

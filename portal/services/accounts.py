@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -20,6 +20,8 @@ from ..models import (
 )
 from ..db import utcnow
 from ..permissions import require
+from ..urls import external_url
+from . import sessions
 from .audit import record_event
 from .mail import send_mail
 
@@ -192,7 +194,7 @@ def _load(salt: str, token: str, max_age: int) -> dict[str, Any]:
 
 def send_confirmation(user: User) -> None:
     """Mail the email-confirmation link."""
-    link = url_for("auth.confirm_email", token=make_confirm_token(user), _external=True)
+    link = external_url("auth.confirm_email", token=make_confirm_token(user))
     send_mail(user.email, _("Xác nhận địa chỉ email"), "confirm_email", user=user, link=link)
 
 
@@ -252,7 +254,7 @@ def _count_failure(user: User) -> None:
     db.session.commit()
     if notify:
         send_mail(user.email, _("Cảnh báo: nhiều lần đăng nhập sai vào tài khoản của bạn"), "lockout_notice",
-                  user=user, link=url_for("auth.forgot_password", _external=True))
+                  user=user, link=external_url("auth.forgot_password"))
 
 
 _dummy: list[str] = []
@@ -269,16 +271,16 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.is_active_account:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     send_mail(user.email, _("Đặt lại mật khẩu"), "reset_password", user=user, link=link)
 
 
-def _set_password(user: User, new_password: str, field: str = "password") -> None:
+def _set_password(user: User, new_password: str, field: str = "password", keep_session: str | None = None) -> None:
     problems = password_problems(new_password, user.email)
     if problems:
         raise ValidationError(_("Vui lòng sửa các lỗi bên dưới."), {field: problems})
     user.password_hash = hash_password(new_password)
-    user.session_version += 1  # every other session of this account ends
+    sessions.end_all_sessions(user, "password", keep=keep_session)  # every other session of this account ends
 
 
 def reset_password(token: str, new_password: str) -> User:
@@ -295,12 +297,12 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def change_password(user: User, current: str, new_password: str) -> None:
-    """Change the password after checking the current one; logs out other sessions."""
+def change_password(user: User, current: str, new_password: str, keep_session: str | None = None) -> None:
+    """Change the password after checking the current one; ends every session but ``keep_session``."""
     if not check_password_hash(user.password_hash, current):
         raise ValidationError(_("Vui lòng sửa các lỗi bên dưới."),
                               {"current_password": [_("Mật khẩu hiện tại không đúng.")]})
-    _set_password(user, new_password, field="new_password")
+    _set_password(user, new_password, field="new_password", keep_session=keep_session)
     record_event(db.session, user, "account.change_password", "user", user.id)
     db.session.commit()
 
@@ -363,7 +365,7 @@ def withdraw_consent(user: User, purpose: str) -> bool:
     closed = kind is ConsentPurpose.ACCOUNT
     if closed:
         user.is_active_account = False
-        user.session_version += 1
+        sessions.end_all_sessions(user, "closed")
         record_event(db.session, user, "account.close", "user", user.id,
                      reason="consent withdrawn")
     db.session.commit()
@@ -398,6 +400,9 @@ def set_clearance(actor: User, reader: User, target: str, reason: str | None = N
     previous = reader.clearance
     reader.clearance = target
     reader.clearance_reason = reason
+    if target == Clearance.BLOCKED.value:
+        # Every open session ends now; grants are suspended while blocked (requests.active_grant).
+        sessions.end_all_sessions(reader, "blocked")
     action = "reader.clear" if target == Clearance.CLEARED.value else "reader.block"
     record_event(db.session, actor, action, "user", reader.id, from_state=previous, to_state=target, reason=reason)
     db.session.commit()

@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -23,6 +23,7 @@ from ..errors import NotFound, NotPermitted
 from ..extensions import db
 from ..models import ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
 from ..permissions import require
+from ..urls import external_url
 from .audit import record_event
 from .mail import send_mail
 
@@ -116,14 +117,7 @@ def build_copy(copy_id: int) -> None:
     db.session.commit()
     if copy.kind == "reader" and copy.item is not None:
         send_mail(user.email, _("Bản đọc hồ sơ %(code)s đã sẵn sàng", code=record.file_code), "copy_ready",
-                  copy=copy, link=_external("viewer.read", item_id=copy.item_id))
-
-
-def _external(endpoint: str, **values: object) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+                  copy=copy, link=external_url("viewer.read", item_id=copy.item_id))
 
 
 def mark_failed_copies() -> None:

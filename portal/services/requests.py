@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +35,7 @@ from ..models import (
 from ..permissions import can, require
 from ..workflow import Action, ItemStatus, RequestStatus
 from . import reading
+from ..urls import external_url
 from .audit import record_event
 from .mail import send_mail
 
@@ -398,6 +399,8 @@ def active_grant(reader: Any, file_id: int) -> RequestItem | None:
     """
     if not getattr(reader, "is_authenticated", False):
         return None
+    if reader.clearance == Clearance.BLOCKED.value:
+        return None  # suspended while the account is blocked (the window keeps running)
     items = db.session.scalars(select(RequestItem).where(
         RequestItem.reader_id == reader.id, RequestItem.file_id == file_id,
         RequestItem.status == ItemStatus.GRANTED.value,
@@ -437,7 +440,7 @@ def expire_and_remind(now: datetime | None = None) -> ExpiryReport:
         record_event(db.session, None, "item.remind", "item", item.id, data={"request": item.request.code})
         db.session.commit()
         send_mail(item.reader.email, _("Sắp hết thời hạn đọc %(code)s", code=item.file.file_code), "grant_ending",
-                  item=item, link=_link("reader.request_detail", request_id=item.request_id))
+                  item=item, link=external_url("reader.request_detail", request_id=item.request_id))
         report.reminded += 1
     return report
 
@@ -461,11 +464,11 @@ def post_message(author: User, request: AccessRequest, body: str) -> RequestMess
         for staff in _staff_to_notify(Role.ARCHIVIST):
             send_mail(staff.email, _("Tin nhắn mới của độc giả về phiếu %(code)s", code=request.code),
                       "request_message", request=request, message=message,
-                      link=_link("staff.request_detail", request_id=request.id))
+                      link=external_url("staff.request_detail", request_id=request.id))
     else:
         send_mail(request.reader.email, _("Phòng đọc trả lời về phiếu %(code)s", code=request.code),
                   "request_message", request=request, message=message,
-                  link=_link("reader.request_detail", request_id=request.id))
+                  link=external_url("reader.request_detail", request_id=request.id))
     return message
 
 
@@ -588,31 +591,24 @@ def request_register_csv(actor: User, start: date, end: date) -> str:
 
 # --- notifications ------------------------------------------------------------------------
 
-def _link(endpoint: str, **values: Any) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _staff_to_notify(role: Role) -> list[User]:
     return list(db.session.scalars(select(User).where(User.role == role.value, User.is_active_account.is_(True))))
 
 
 def _notify_submitted(request: AccessRequest) -> None:
     send_mail(request.reader.email, _("Đã nhận phiếu yêu cầu %(code)s", code=request.code), "request_submitted",
-              request=request, link=_link("reader.request_detail", request_id=request.id))
+              request=request, link=external_url("reader.request_detail", request_id=request.id))
     for staff in _staff_to_notify(Role.ARCHIVIST):
         send_mail(staff.email, _("Phiếu yêu cầu mới %(code)s", code=request.code), "request_new_staff",
-                  request=request, link=_link("staff.request_detail", request_id=request.id))
+                  request=request, link=external_url("staff.request_detail", request_id=request.id))
 
 
 def _notify_decision(item: RequestItem, action: Action) -> None:
     if action is Action.FORWARD:
         for leader in _staff_to_notify(Role.LEADER):
             send_mail(leader.email, _("Hồ sơ chờ lãnh đạo duyệt: %(code)s", code=item.request.code),
-                      "item_forwarded", item=item, link=_link("staff.request_detail", request_id=item.request_id))
+                      "item_forwarded", item=item, link=external_url("staff.request_detail", request_id=item.request_id))
         return
     if action in (Action.APPROVE, Action.LEADER_APPROVE, Action.REFUSE, Action.LEADER_REFUSE, Action.REVOKE):
         send_mail(item.reader.email, _("Kết quả phiếu yêu cầu %(code)s", code=item.request.code), "item_decided",
-                  item=item, link=_link("reader.request_detail", request_id=item.request_id))
+                  item=item, link=external_url("reader.request_detail", request_id=item.request_id))

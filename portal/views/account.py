@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
+
+from ..auth_session import current_session_token, log_out, reissue
 
 from ..errors import DomainError, ValidationError
 from ..forms import ChangePasswordForm, ConfirmForm, ProfileForm, apply_errors
@@ -52,7 +54,7 @@ def withdraw_consent(purpose: str):
         flash(error.message, "error")
         return redirect(url_for("account.consents"))
     if closed:
-        logout_user()
+        log_out()
         flash(_("Bạn đã rút lại đồng ý xử lý dữ liệu; tài khoản đã được đóng."), "info")
         return redirect(url_for("public.home"))
     flash(_("Đã rút lại đồng ý."), "success")
@@ -81,13 +83,11 @@ def change_password():
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user._get_current_object(), form.current_password.data,
-                                     form.new_password.data)
+                                     form.new_password.data, keep_session=current_session_token())
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            from flask_login import login_user
-
-            login_user(current_user._get_current_object())  # re-issue with the new session version
+            reissue(current_user._get_current_object())  # this browser stays, with the new session version
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
             return redirect(url_for("account.profile"))
     return render_template("account/password.html", form=form)

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth_session import redirect_next
+from ..redirects import redirect_back
 from ..errors import DomainError, ValidationError
 from ..extensions import limiter, user_or_address
 from ..forms import ConfirmForm, MessageForm, RequestForm, apply_errors
@@ -34,7 +34,7 @@ def basket_add(file_id: int):
         flash(error.message, "error")
     else:
         flash(_("Đã thêm hồ sơ %(code)s vào giỏ.", code=entry.file.file_code), "success")
-    return redirect_next("reader.basket")
+    return redirect_back("reader.basket")
 
 
 @bp.post("/gio/bo/<int:file_id>")
