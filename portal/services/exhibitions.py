@@ -46,6 +46,7 @@ from ..models import (
 )
 from ..permissions import Actor, can, require
 from .audit import record_event
+from .records import on_mode_change
 from .scans import scan_file_path
 
 ARCHIVISTS_MAY_EDIT = "exhibitions_archivists_may_edit"
@@ -272,11 +273,28 @@ def _store_image(image: Image.Image, record: RecordFile | None = None, page_no: 
     return row
 
 
-def image_from_upload(upload: BinaryIO, field: str = "image") -> ExhibitionImage:
-    """Check an uploaded picture and store its derivatives (the caller commits)."""
+def image_from_upload(upload: BinaryIO, field: str = "image", source: RecordFile | None = None,
+                      page_no: int | None = None) -> ExhibitionImage:
+    """Check an uploaded picture and store its derivatives (the caller commits).
+
+    A picture cut from a catalogue file's page names that file (``source``): it is then
+    checked against the file's mode whenever it is served, and withdrawn with it.
+    """
     data = read_upload(upload, field)
     with open_checked_image(data, field) as image:
-        return _store_image(image)
+        return _store_image(image, source, page_no)
+
+
+def source_file(code: str, errors: ValidationError, field: str = "source_file") -> RecordFile | None:
+    """The catalogue file a picture was cut from, by code (blank: none); classified or unknown is an error."""
+    code = code.strip()
+    if not code:
+        return None
+    record = db.session.scalar(select(RecordFile).where(RecordFile.file_code == code))
+    if record is None or record.is_classified:
+        errors.add(field, _("Không có hồ sơ mã %(code)s có thể trưng bày.", code=code))
+        return None
+    return record
 
 
 def render_page(record: RecordFile, page_no: int) -> Image.Image:
@@ -439,6 +457,34 @@ def shown_items(section: ExhibitionSection, preview: bool = False) -> list[Shown
     return shown
 
 
+@on_mode_change
+def withdraw_classified_pictures(actor: Actor, record: RecordFile, old_mode: str, new_mode: str) -> None:
+    """A file that became classified leaves every exhibition: its pages and the pictures cut from
+    them are taken off items and covers, and their derivatives deleted (audited per exhibition)."""
+    if new_mode != AccessMode.CLASSIFIED.value:
+        return
+    images = list(db.session.scalars(select(ExhibitionImage).where(ExhibitionImage.file_id == record.id)))
+    if not images:
+        return
+    ids = {image.id for image in images}
+    touched: set[int] = set()
+    for item in db.session.scalars(select(ExhibitionItem).where(ExhibitionItem.image_id.in_(ids))):
+        item.image = None
+        touched.add(item.section.exhibition_id)
+    for exhibition in db.session.scalars(select(Exhibition).where(Exhibition.cover_image_id.in_(ids))):
+        exhibition.cover = None
+        touched.add(exhibition.id)
+    for exhibition_id in sorted(touched):
+        record_event(db.session, actor, "exhibition.withdraw_file", OBJECT_TYPE, exhibition_id,
+                     reason="reclassified", data={"file_id": record.id})
+    keys = [image.key for image in images]
+    for image in images:
+        db.session.delete(image)
+    db.session.commit()
+    for key in keys:
+        _remove_image_folder(key)
+
+
 # --- public queries ---------------------------------------------------------------
 
 def published_exhibitions() -> list[Exhibition]:
@@ -550,15 +596,16 @@ def _validate_exhibition(data: dict[str, Any], exhibition: Exhibition | None,
 
 
 def save_exhibition(actor: Actor, data: dict[str, Any], cover: BinaryIO | None = None,
-                    exhibition: Exhibition | None = None) -> Exhibition:
-    """Create or edit an exhibition's slug, titles, summaries and (optionally) cover picture."""
+                    exhibition: Exhibition | None = None, cover_source: RecordFile | None = None) -> Exhibition:
+    """Create or edit an exhibition's slug, titles, summaries and (optionally) cover picture
+    (``cover_source``: the file whose page it was cut from)."""
     require(actor, "exhibitions.edit")
     errors = _invalid()
     clean = _validate_exhibition(data, exhibition, errors)
     new_image = None
     if cover is not None:
         try:
-            new_image = image_from_upload(cover, "cover")
+            new_image = image_from_upload(cover, "cover", cover_source)
         except ValidationError as error:
             for name, messages in error.fields.items():
                 for message in messages:
@@ -734,9 +781,10 @@ def save_image_item(actor: Actor, section: ExhibitionSection, data: dict[str, An
     clean = _item_text(data, errors, caption_required=True)
     if item is None and upload is None:
         errors.add("image", _("Hãy chọn một tệp ảnh."))
+    source = source_file(str(data.get("source_file") or ""), errors)
     if errors.fields:
         raise errors
-    new_image = image_from_upload(upload, "image") if upload is not None else None
+    new_image = image_from_upload(upload, "image", source) if upload is not None else None
     created = item is None
     item = item or _append_item(section, ItemKind.IMAGE.value)
     for name, value in clean.items():
@@ -892,7 +940,7 @@ def _demo_exhibition(text: dict[str, str], files: list[RecordFile], archive: str
     with render_page(cover_file, 1) as page:
         width, height = page.size
         cover = page.crop((0, 0, width, min(height, round(width * 0.6))))
-    exhibition = save_exhibition(None, text, cover=_jpeg(cover))
+    exhibition = save_exhibition(None, text, cover=_jpeg(cover), cover_source=cover_file)
     groups = [files[i:i + 3] for i in range(0, len(files), 3)][:3]
     for number, group in enumerate(groups):
         years = sorted({y for f in group for y in ((f.start_date or "")[:4], (f.end_date or "")[:4]) if y})
@@ -919,7 +967,7 @@ def _demo_exhibition(text: dict[str, str], files: list[RecordFile], archive: str
                 "caption": f"Phần đầu trang 1 của hồ sơ {first.file_code}: tên cơ quan, số, ký hiệu và quốc hiệu.",
                 "caption_en": f"The head of page 1 of file {first.file_code}: issuing body, number and reference, "
                               "and the national motto.",
-                "credit": archive, "credit_en": archive,
+                "credit": archive, "credit_en": archive, "source_file": first.file_code,
             }, upload=_jpeg(detail))
         for record in group:
             is_open = record.mode == AccessMode.OPEN.value

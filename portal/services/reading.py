@@ -21,10 +21,11 @@ from .. import jobs
 from ..db import utcnow
 from ..errors import NotFound, NotPermitted
 from ..extensions import db
-from ..models import ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
+from ..models import AccessMode, ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
 from ..permissions import require
 from ..urls import external_url
 from .audit import record_event
+from .records import on_mode_change
 from .mail import send_mail
 
 BUILD_JOB = "reading_copy.build"
@@ -95,6 +96,10 @@ def build_copy(copy_id: int) -> None:
     copy = db.session.get(ReadingCopy, copy_id)
     if copy is None or copy.status in ("ready", "purged"):
         return
+    if copy.kind == "reader" and copy.file.is_classified:  # reclassified since the grant: never built
+        copy.status, copy.purged_at = "purged", utcnow()
+        db.session.commit()
+        return
     copy.status = "building"
     db.session.commit()
     record = copy.file
@@ -160,6 +165,8 @@ def grant_is_active(item: RequestItem) -> bool:
     """Checked on every access: the window is open (an ended one is expired right here)."""
     from .requests import active_grant
 
+    if item.file.is_classified:  # the file's mode now rules, whatever the grant said
+        return False
     active = active_grant(item.reader, item.file_id)
     return active is not None and active.id == item.id
 
@@ -252,6 +259,23 @@ def purge_copies(now: datetime | None = None) -> int:
         record_event(db.session, None, "reading.purge", "reading_copy", copy.id, to_state="purged")
         db.session.commit()
     return len(due)
+
+
+@on_mode_change
+def purge_on_reclassification(actor: User | None, record: RecordFile, old_mode: str, new_mode: str) -> None:
+    """A file that became classified keeps no reader's copy: each is deleted now (staff copies stay)."""
+    if new_mode != AccessMode.CLASSIFIED.value:
+        return
+    copies = list(db.session.scalars(select(ReadingCopy).where(
+        ReadingCopy.file_id == record.id, ReadingCopy.kind == "reader", ReadingCopy.status != "purged")))
+    now = utcnow()
+    for copy in copies:
+        if copy.path:
+            copy_path(copy).unlink(missing_ok=True)
+        copy.status, copy.purged_at, copy.purge_after = "purged", now, now
+        record_event(db.session, actor, "reading.purge", "reading_copy", copy.id, to_state="purged",
+                     reason="reclassified", data={"file_id": record.id})
+    db.session.commit()
 
 
 def failed_copies(user: User) -> list[ReadingCopy]:

@@ -37,6 +37,7 @@ from ..workflow import Action, ItemStatus, RequestStatus
 from . import reading
 from ..urls import external_url
 from .audit import record_event
+from .records import on_mode_change
 from .mail import send_mail
 
 PURPOSES = ("01", "02", "03")
@@ -320,7 +321,8 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
     reason = (reason or "").strip() or None
     if reason and len(reason) > 2000:
         raise ValidationError(_("Lý do quá dài (tối đa 2000 ký tự)."))
-    target = workflow.transition(item.status, action, mode=item.mode, reason=reason,
+    # The file's mode now, not when it was requested: a file reclassified since is decided as it is today.
+    target = workflow.transition(item.status, action, mode=item.file.mode, reason=reason,
                                  reader_cleared=item.reader.clearance == Clearance.CLEARED.value)
     previous = item.status
     now = utcnow()
@@ -335,6 +337,8 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
     elif target in (ItemStatus.EXPIRED, ItemStatus.REVOKED, ItemStatus.WITHDRAWN):
         item.ended_at, item.end_reason = now, reason
         item.ended_by_id = actor.id if actor is not None else None
+    if action_enum is Action.CLOSE and target is ItemStatus.REFUSED:
+        item.decided_at, item.decision_reason = now, reason
     request = item.request
     request.status = workflow.request_status(i.status for i in request.items).value
     record_event(db.session, actor, f"item.{action}", "item", item.id, from_state=previous, to_state=target.value,
@@ -351,6 +355,37 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
     elif target in (ItemStatus.EXPIRED, ItemStatus.REVOKED):
         reading.schedule_purge_for_ended(item)
     return item
+
+
+@on_mode_change
+def follow_reclassification(actor: User | None, record: RecordFile, old_mode: str, new_mode: str) -> None:
+    """A file's mode changed: its open items follow the file's mode now.
+
+    Classified: every open item ends (undecided ones refused, grants revoked) with a reason the
+    reader sees, which does not name the file. Conditional or open: undecided items take the
+    new mode, so a file that became conditional needs the leader again (and gets its deadline).
+    """
+    items = list(db.session.scalars(select(RequestItem).where(
+        RequestItem.file_id == record.id,
+        RequestItem.status.in_([s.value for s in workflow.OPEN_STATUSES])).order_by(RequestItem.id)))
+    if new_mode == AccessMode.CLASSIFIED.value:
+        reason = _("Hồ sơ này không còn được cung cấp cho độc giả do thay đổi chế độ sử dụng tài liệu.")
+        for item in items:
+            try:
+                decide(None, item, Action.CLOSE.value, reason)
+            except Conflict:  # decided meanwhile: close what it is now
+                if item.status in {s.value for s in workflow.OPEN_STATUSES}:
+                    decide(None, item, Action.CLOSE.value, reason)
+        return
+    for item in items:
+        if item.status not in {s.value for s in workflow.UNDECIDED_STATUSES} or item.mode == new_mode:
+            continue
+        record_event(db.session, actor, "item.mode_change", "item", item.id, from_state=item.mode, to_state=new_mode,
+                     data={"request": item.request.code, "file_code": record.file_code})
+        item.mode = new_mode
+        if item.status == ItemStatus.SUBMITTED.value:
+            item.due_on = due_date(item.request.submitted_at, new_mode)
+    db.session.commit()
 
 
 def grant_days() -> int:
@@ -373,7 +408,7 @@ def withdraw_request(reader: User, request: AccessRequest) -> AccessRequest:
         raise DomainError(_("Không thể rút phiếu vì đã có mục được giải quyết."))
     now = utcnow()
     for item in request.items:
-        target = workflow.transition(item.status, Action.WITHDRAW.value, mode=item.mode)
+        target = workflow.transition(item.status, Action.WITHDRAW.value, mode=item.file.mode)
         record_event(db.session, reader, "item.withdraw", "item", item.id, from_state=item.status,
                      to_state=target.value, data={"request": request.code})
         item.status, item.ended_at, item.ended_by_id = target.value, now, reader.id
@@ -609,6 +644,7 @@ def _notify_decision(item: RequestItem, action: Action) -> None:
             send_mail(leader.email, _("Hồ sơ chờ lãnh đạo duyệt: %(code)s", code=item.request.code),
                       "item_forwarded", item=item, link=external_url("staff.request_detail", request_id=item.request_id))
         return
-    if action in (Action.APPROVE, Action.LEADER_APPROVE, Action.REFUSE, Action.LEADER_REFUSE, Action.REVOKE):
+    if action in (Action.APPROVE, Action.LEADER_APPROVE, Action.REFUSE, Action.LEADER_REFUSE, Action.REVOKE,
+                  Action.CLOSE):
         send_mail(item.reader.email, _("Kết quả phiếu yêu cầu %(code)s", code=item.request.code), "item_decided",
                   item=item, link=external_url("reader.request_detail", request_id=item.request_id))

@@ -56,6 +56,7 @@ class ImageItemForm(FlaskForm):
     caption_en = TextAreaField(_l("Chú thích tiếng Anh (không bắt buộc)"))
     credit = StringField(_l("Nguồn ảnh"))
     credit_en = StringField(_l("Nguồn ảnh tiếng Anh (không bắt buộc)"))
+    source_file = StringField(_l("Cắt từ hồ sơ (mã hồ sơ, nếu ảnh là một phần trang của hồ sơ lưu trữ)"))
 
 
 class FileItemForm(FlaskForm):

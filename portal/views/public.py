@@ -44,7 +44,7 @@ def fonds_index():
 @bp.get("/phong/<code>")
 def fonds_detail(code: str):
     """One fonds and a page of its files."""
-    fonds = records.get_fonds(code)
+    fonds = records.get_fonds(code, current_user)
     page = _page_arg()
     per_page = current_app.config["CATALOGUE_PAGE_SIZE"]
     files, total = records.list_files(current_user, fonds=fonds, page=page, per_page=per_page,

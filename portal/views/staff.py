@@ -232,7 +232,7 @@ def _request_page(req, form=None, message_form=None, failed_item=None, status=20
     return render_template(
         "staff/request_detail.html", req=req, timeline=requests_svc.timeline(req),
         message_form=message_form or MessageForm(), decision_form=form or DecisionForm(), failed_item=failed_item,
-        actions_for=lambda item: [a for a in workflow.actions_from(item.status, item.mode)
+        actions_for=lambda item: [a for a in workflow.actions_from(item.status, item.file.mode)
                                   if can(current_user, f"item.{a.value}", item)],
         is_overdue=requests_svc.is_overdue,
     ), status
