@@ -35,6 +35,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     _finish_config(app)
 
+    from .request_limits import init_body_limits
+
+    init_body_limits(app)  # first: refuse oversized bodies before any hook reads them
     from . import extensions
 
     extensions.db.init_app(app)

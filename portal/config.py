@@ -35,6 +35,7 @@ ENV_SETTINGS: dict[str, type] = {
     "RATELIMIT_MESSAGE": str,
     "RATELIMIT_SEARCH": str,
     "RATELIMIT_READING": str,
+    "RATELIMIT_PROFILE": str,
 }
 
 
@@ -94,7 +95,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-    # Uploads: a manifest ZIP with its scans may be large; a letter may not.
+    # Request bodies (portal/request_limits.py): a form without a file takes at most FORM_MAX_BYTES;
+    # a route that takes a file adds its own limit (letter, picture, scan); nothing above
+    # MAX_CONTENT_LENGTH (a manifest ZIP with its scans may be large).
+    FORM_MAX_BYTES = 1024 * 1024
     MAX_CONTENT_LENGTH = 512 * 1024 * 1024
     SCAN_MAX_BYTES = 300 * 1024 * 1024
     SCAN_MAX_PAGES = 2000
@@ -115,6 +119,7 @@ class Config:
     RATELIMIT_MESSAGE = "30 per hour"  # thread messages per user
     RATELIMIT_SEARCH = "120 per minute"
     RATELIMIT_READING = "600 per minute"  # reading-copy ranges per reader
+    RATELIMIT_PROFILE = "10 per hour"  # profile changes per account
     LOGIN_LOCKOUT_NOTICE_AFTER = 5  # failed logins in a row before the owner is told by email
 
     CATALOGUE_PAGE_SIZE = 25

@@ -118,6 +118,10 @@ class ReaderProfile(Base):
     employer: Mapped[str | None] = mapped_column(String(255))
     priority_category: Mapped[str | None] = mapped_column(String(2))
     notes: Mapped[str | None] = mapped_column(Text)
+    # A new identity document the reader gave, waiting for staff to check it (then it replaces
+    # the one above). Not unique: whether another account holds it is never told to the reader.
+    pending_id_kind: Mapped[str | None] = mapped_column(String(20))
+    pending_id_number: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="profile")
 

@@ -117,42 +117,60 @@ def _validate_profile_fields(errors: ValidationError, data: dict[str, Any]) -> d
     }
 
 
-def _identity_taken(id_kind: str, id_number: str, except_user: int | None = None) -> bool:
-    query = select(ReaderProfile.id).where(
+def _identity_holder(id_kind: str, id_number: str, except_user: int | None = None) -> User | None:
+    """The account registered with this identity document (but ``except_user``), if any."""
+    query = select(User).join(ReaderProfile, ReaderProfile.user_id == User.id).where(
         ReaderProfile.id_kind == id_kind, ReaderProfile.id_number == id_number
     )
     if except_user is not None:
-        query = query.where(ReaderProfile.user_id != except_user)
-    return db.session.scalar(query) is not None
+        query = query.where(User.id != except_user)
+    return db.session.scalar(query)
 
 
-def register_reader(data: dict[str, Any]) -> User:
+def register_reader(data: dict[str, Any]) -> User | None:
     """Create a reader account (not cleared, email unconfirmed) and mail the link.
 
     ``data`` holds the form fields; ``consents`` is the list of purposes ticked.
-    Raises :class:`ValidationError` with a message per field.
+    Raises :class:`ValidationError` with a message per field. An email or an identity
+    document that already has an account is not said on the page (that would tell anyone
+    who is registered): the answer is the same, and the mailboxes concerned are told
+    instead. Then nothing is created and None is returned.
     """
     errors = ValidationError(_("Vui lòng sửa các lỗi bên dưới."))
     email = normalise_email(_clean(data.get("email")))
     if not EMAIL_RE.match(email) or len(email) > 254:
         errors.add("email", _("Địa chỉ email không hợp lệ."))
-    elif db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        errors.add("email", _("Email này đã được dùng để đăng ký. Hãy đăng nhập hoặc đặt lại mật khẩu."))
     password = str(data.get("password") or "")
     for problem in password_problems(password, email):
         errors.add("password", problem)
     if password != str(data.get("password_confirm") or ""):
         errors.add("password_confirm", _("Hai mật khẩu không khớp."))
     fields = _validate_profile_fields(errors, data)
-    if "id_number" not in errors.fields and _identity_taken(fields["id_kind"], fields["id_number"]):
-        errors.add("id_number", _("Giấy tờ này đã được dùng cho một tài khoản khác."))
     consents = set(data.get("consents") or [])
     if ConsentPurpose.ACCOUNT.value not in consents:
         errors.add("consent_account", _("Cần đồng ý xử lý dữ liệu cá nhân để mở tài khoản và đọc tài liệu."))
     if errors.fields:
         raise errors
 
-    user = User(email=email, password_hash=hash_password(password), full_name=fields.pop("full_name"),
+    password_hash = hash_password(password)  # also when nothing is created: the same time either way
+    existing = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if existing is not None:
+        record_event(db.session, None, "account.register_existing", "user", existing.id)
+        db.session.commit()
+        send_mail(existing.email, _("Có người đăng ký lại bằng email của bạn"), "register_existing",
+                  user=existing, login_link=external_url("auth.login"),
+                  reset_link=external_url("auth.forgot_password"))
+        return None
+    holder = _identity_holder(fields["id_kind"], fields["id_number"])
+    if holder is not None:
+        record_event(db.session, None, "account.register_identity_in_use", "user", holder.id)
+        db.session.commit()
+        send_mail(email, _("Chưa thể mở tài khoản độc giả"), "register_refused", full_name=fields["full_name"])
+        send_mail(holder.email, _("Giấy tờ tùy thân của bạn vừa được dùng để đăng ký"), "identity_in_use",
+                  user=holder)
+        return None
+
+    user = User(email=email, password_hash=password_hash, full_name=fields.pop("full_name"),
                 role=Role.READER.value, clearance=Clearance.PENDING.value)
     user.profile = ReaderProfile(**fields)
     for purpose in ConsentPurpose:
@@ -310,25 +328,44 @@ def change_password(user: User, current: str, new_password: str, keep_session: s
 # --- profile and consents ---------------------------------------------------
 
 def update_profile(user: User, data: dict[str, Any]) -> User:
-    """Edit the reader's own account fields. A new identity document needs clearing again."""
+    """Edit the account's own fields.
+
+    A new identity document is not applied at once: it waits for staff to check it
+    (the account is cleared again), whether or not another account holds it, so the
+    answer never tells which documents are registered. The holder of a document
+    that is already registered is told by email.
+    """
     require(user, "account.edit_own", user)
     errors = ValidationError(_("Vui lòng sửa các lỗi bên dưới."))
     fields = _validate_profile_fields(errors, data)
-    if "id_number" not in errors.fields and _identity_taken(fields["id_kind"], fields["id_number"], user.id):
-        errors.add("id_number", _("Giấy tờ này đã được dùng cho một tài khoản khác."))
     if errors.fields:
         raise errors
     user.full_name = fields.pop("full_name")
-    profile = user.profile or ReaderProfile(user=user, id_kind=fields["id_kind"], id_number=fields["id_number"])
-    identity_changed = (profile.id_kind, profile.id_number) != (fields["id_kind"], fields["id_number"])
+    identity = (fields.pop("id_kind"), fields.pop("id_number"))
+    profile = user.profile
+    holder = None
+    if profile is None:  # a staff account filling the fields for the first time
+        profile = ReaderProfile(user=user, id_kind=identity[0], id_number=identity[1])
+        if _identity_holder(*identity, except_user=user.id) is not None:
+            raise ValidationError(_("Vui lòng sửa các lỗi bên dưới."),
+                                  {"id_number": [_("Không thể dùng giấy tờ này; hãy liên hệ phòng đọc.")]})
+    elif identity == (profile.id_kind, profile.id_number):
+        profile.pending_id_kind = profile.pending_id_number = None  # back to the document on record
+    elif identity != (profile.pending_id_kind, profile.pending_id_number):
+        profile.pending_id_kind, profile.pending_id_number = identity
+        holder = _identity_holder(*identity, except_user=user.id)
+        record_event(db.session, user, "reader.identity_changed", "user", user.id,
+                     from_state=user.clearance, to_state=Clearance.PENDING.value if user.is_reader
+                     and user.clearance == Clearance.CLEARED.value else user.clearance)
+        if user.is_reader and user.clearance == Clearance.CLEARED.value:
+            user.clearance = Clearance.PENDING.value
     for name, value in fields.items():
         setattr(profile, name, value)
     record_event(db.session, user, "account.update_profile", "user", user.id)
-    if identity_changed and user.is_reader and user.clearance == Clearance.CLEARED.value:
-        record_event(db.session, user, "reader.identity_changed", "user", user.id,
-                     from_state=user.clearance, to_state=Clearance.PENDING.value)
-        user.clearance = Clearance.PENDING.value
     db.session.commit()
+    if holder is not None:
+        send_mail(holder.email, _("Giấy tờ tùy thân của bạn vừa được khai cho một tài khoản khác"),
+                  "identity_in_use", user=holder)
     return user
 
 
@@ -397,6 +434,14 @@ def set_clearance(actor: User, reader: User, target: str, reason: str | None = N
         raise InvalidTransition(_("Không thể chuyển tài khoản từ trạng thái hiện tại sang trạng thái này."))
     if target == Clearance.BLOCKED.value and not reason:
         raise ValidationError(_("Cần ghi lý do khóa tài khoản."), {"reason": [_("Cần ghi lý do khóa tài khoản.")]})
+    profile = reader.profile
+    if target == Clearance.CLEARED.value and profile is not None and profile.pending_id_number:
+        if _identity_holder(profile.pending_id_kind or "", profile.pending_id_number, except_user=reader.id):
+            raise ValidationError(_("Giấy tờ mới độc giả khai trùng với một tài khoản khác; hãy liên hệ độc giả."),
+                                  {"reason": [_("Giấy tờ mới độc giả khai trùng với một tài khoản khác.")]})
+        # Staff checked the new document: it becomes the one on record.
+        profile.id_kind, profile.id_number = profile.pending_id_kind or profile.id_kind, profile.pending_id_number
+        profile.pending_id_kind = profile.pending_id_number = None
     previous = reader.clearance
     reader.clearance = target
     reader.clearance_reason = reason

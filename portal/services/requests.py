@@ -37,6 +37,7 @@ from ..workflow import Action, ItemStatus, RequestStatus
 from . import reading
 from ..urls import external_url
 from .audit import record_event
+from .exhibitions import open_checked_image
 from .records import on_mode_change
 from .mail import send_mail
 
@@ -116,29 +117,25 @@ def _check_letter(upload: FileStorage | None) -> tuple[bytes, str, str] | None:
                               {"letter": [_("Giấy giới thiệu quá lớn (tối đa %(mb)d MB).", mb=limit // (1 << 20))]})
     for magic, (mime, ext) in LETTER_TYPES.items():
         if data.startswith(magic):
-            if _letter_is_readable(data, mime):
+            if mime != "application/pdf":
+                # The exhibitions' picture check: by content, pixels counted before decoding
+                # (a 12000×12000 PNG of a few KB is a decompression bomb, refused here).
+                open_checked_image(data, "letter").close()
+                return data, mime, ext
+            if _pdf_is_readable(data):
                 return data, mime, ext
             break
     raise ValidationError(_("Vui lòng sửa các lỗi bên dưới."),
                           {"letter": [_("Giấy giới thiệu phải là tệp PDF, JPEG hoặc PNG hợp lệ.")]})
 
 
-def _letter_is_readable(data: bytes, mime: str) -> bool:
-    if mime == "application/pdf":
-        import pikepdf
-
-        try:
-            with pikepdf.open(io.BytesIO(data)) as pdf:
-                return len(pdf.pages) > 0
-        except Exception:  # noqa: BLE001 - any parse failure means "not a real PDF"
-            return False
-    from PIL import Image
+def _pdf_is_readable(data: bytes) -> bool:
+    import pikepdf
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-        return True
-    except Exception:  # noqa: BLE001
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages) > 0
+    except Exception:  # noqa: BLE001 - any parse failure means "not a real PDF"
         return False
 
 

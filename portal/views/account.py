@@ -1,27 +1,32 @@
 """A reader's own account: profile, consents, password."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth_session import current_session_token, log_out, reissue
-
+from ..caching import personal_blueprint
 from ..errors import DomainError, ValidationError
+from ..extensions import limiter, user_or_address
 from ..forms import ChangePasswordForm, ConfirmForm, ProfileForm, apply_errors
 from ..services import accounts
 
 bp = Blueprint("account", __name__, url_prefix="/ca-nhan")
+personal_blueprint(bp)  # private pages: never stored by a browser or proxy
 
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_PROFILE"], methods=["POST"], key_func=user_or_address)
 def profile():
     """View and edit the account fields."""
     user = current_user._get_current_object()
     form = ProfileForm(obj=user.profile) if request.method == "GET" else ProfileForm()
     if request.method == "GET":
         form.full_name.data = user.full_name
+        if user.profile is not None and user.profile.pending_id_number:  # what the reader last gave
+            form.id_kind.data, form.id_number.data = user.profile.pending_id_kind, user.profile.pending_id_number
     elif form.validate_on_submit():
         try:
             accounts.update_profile(user, {name: field.data for name, field in form._fields.items()})
@@ -29,6 +34,8 @@ def profile():
             apply_errors(form, error)
         else:
             flash(_("Đã lưu thông tin tài khoản."), "success")
+            if user.profile is not None and user.profile.pending_id_number:
+                flash(_("Giấy tờ tùy thân mới sẽ được cán bộ phòng đọc kiểm tra trước khi thay giấy tờ cũ."), "info")
             return redirect(url_for("account.profile"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("account/profile.html", form=form, user=user, confirm_form=ConfirmForm()), status

@@ -6,15 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth_session import log_in, log_out
-
-from ..redirects import redirect_back
+from ..caching import personal_blueprint
 from ..errors import DomainError, ValidationError
 from ..extensions import limiter, login_account
 from ..forms import EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm, apply_errors
 from ..models import ConsentPurpose
+from ..redirects import redirect_back
 from ..services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/tai-khoan")
+personal_blueprint(bp)  # private pages: never stored by a browser or proxy
 
 
 def _login_limit() -> str:
@@ -47,11 +48,12 @@ def register():
         data = {name: field.data for name, field in form._fields.items()}
         data["consents"] = [p.value for p in ConsentPurpose if form[f"consent_{p.value}"].data]
         try:
-            user = accounts.register_reader(data)
+            accounts.register_reader(data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            return render_template("auth/registered.html", email=user.email)
+            # The same page whether an account was made or an existing one was told by mail.
+            return render_template("auth/registered.html", email=accounts.normalise_email(form.email.data or ""))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
 

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..forms import ConfirmForm, apply_errors
 from ..models import ExhibitionImage, ItemKind
 from ..permissions import can
+from ..request_limits import accepts_upload
 from ..services import audit
 from ..services import exhibitions as svc
 from .staff import staff_required
@@ -196,6 +197,7 @@ def _upload(name: str):
 
 @bp.route("/nghiep-vu/trien-lam/moi", methods=["GET", "POST"])
 @bp.route("/nghiep-vu/trien-lam/<int:exhibition_id>/sua", methods=["GET", "POST"])
+@accepts_upload("EXHIBITION_IMAGE_MAX_BYTES")
 @staff_required("exhibitions.edit")
 def staff_edit(exhibition_id: int | None = None):
     """Create an exhibition, or edit its slug, titles, summaries and cover."""
@@ -300,6 +302,7 @@ def staff_section_delete(section_id: int):
 
 @bp.route("/nghiep-vu/trien-lam/phan/<int:section_id>/<any('anh', 'ho-so'):kind>/moi", methods=["GET", "POST"])
 @bp.route("/nghiep-vu/trien-lam/muc/<int:item_id>/sua", methods=["GET", "POST"])
+@accepts_upload("EXHIBITION_IMAGE_MAX_BYTES")
 @staff_required("exhibitions.edit")
 def staff_item(section_id: int | None = None, kind: str | None = None, item_id: int | None = None):
     """Add or edit an item: an image (with caption and credit) or a catalogue file (with a page)."""

@@ -5,15 +5,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..redirects import redirect_back
+from .. import workflow
+from ..caching import personal_blueprint
 from ..errors import DomainError, ValidationError
 from ..extensions import limiter, user_or_address
 from ..forms import ConfirmForm, MessageForm, RequestForm, apply_errors
 from ..permissions import can
+from ..redirects import redirect_back
+from ..request_limits import accepts_upload
 from ..services import requests as svc
-from .. import workflow
 
 bp = Blueprint("reader", __name__, url_prefix="/phieu-yeu-cau")
+LETTER_CSP = "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'"
+personal_blueprint(bp)  # private pages: never stored by a browser or proxy
 
 
 def _me():
@@ -47,6 +51,7 @@ def basket_remove(file_id: int):
 
 
 @bp.route("/gio", methods=["GET", "POST"])
+@accepts_upload("LETTER_MAX_BYTES")
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], methods=["POST"], key_func=user_or_address)
 def basket():
@@ -129,6 +134,11 @@ def letter(request_id: int):
     req = svc.get_request(_me(), request_id)
     if not req.letter_path or not can(_me(), "request.view_letter", req):
         abort(404)
-    response = send_file(svc.letter_file(req), mimetype=req.letter_mime, download_name=req.letter_name, as_attachment=False)
-    response.headers["Cache-Control"] = "private, no-store"
+    # A letter is the reader's file: a PDF is downloaded, never opened in the site's origin, and
+    # whatever it is, it runs nothing (sandboxed, no scripts, no plugins).
+    as_pdf = req.letter_mime == "application/pdf"
+    response = send_file(svc.letter_file(req), mimetype=req.letter_mime, download_name=req.letter_name,
+                         as_attachment=as_pdf)
+    response.headers["Content-Security-Policy"] = LETTER_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import workflow
+from ..caching import personal_blueprint
 from ..errors import DomainError, NotPermitted, ValidationError
 from ..extensions import db, limiter, user_or_address
 from ..forms import (
@@ -18,12 +19,14 @@ from ..forms import (
 )
 from ..models import Clearance, Fonds, ReadingCopy, RecordFile
 from ..permissions import can
+from ..request_limits import accepts_upload
 from ..services import accounts, audit, importer, records, uploads
 from ..services import reading as reading_svc
 from ..services import requests as requests_svc
 from ..workflow import ItemStatus
 
 bp = Blueprint("staff", __name__, url_prefix="/nghiep-vu")
+personal_blueprint(bp)  # private pages: never stored by a browser or proxy
 
 
 def staff_required(action: str = "staff.enter"):
@@ -156,6 +159,7 @@ def file_edit(fonds_id: int | None = None, file_id: int | None = None):
 
 
 @bp.route("/ho-so/<int:file_id>/ban-quet", methods=["GET", "POST"])
+@accepts_upload("SCAN_MAX_BYTES")
 @staff_required("records.edit")
 def file_scan(file_id: int):
     """Attach or replace a file's scan: a PDF, or a ZIP of page images."""
@@ -179,6 +183,7 @@ def file_scan(file_id: int):
 
 
 @bp.route("/nhap-du-lieu", methods=["GET", "POST"])
+@accepts_upload("MAX_CONTENT_LENGTH")
 @staff_required("records.import")
 def import_manifest():
     """Run a manifest import from the browser: a CSV, or a ZIP with manifest and scans."""

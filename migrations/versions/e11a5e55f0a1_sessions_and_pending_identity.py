@@ -1,4 +1,4 @@
-"""server-side login sessions
+"""server-side login sessions; identity changes waiting for staff
 
 Revision ID: e11a5e55f0a1
 Revises: 4c2ae7ca0806
@@ -32,9 +32,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('reader_profiles', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pending_id_kind', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('pending_id_number', sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('reader_profiles', schema=None) as batch_op:
+        batch_op.drop_column('pending_id_number')
+        batch_op.drop_column('pending_id_kind')
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
     op.drop_table('login_sessions')
