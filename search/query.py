@@ -125,7 +125,7 @@ class _Parser:
     def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.tokens = tokens
         self.pos = 0
-        self.depth = 0
+        self.depth = -1  # the query itself is level 0; each bracket or NOT adds one
 
     def deeper(self) -> None:
         """Enter one more level of brackets or NOT; too deep is a syntax error (then plain words)."""

@@ -329,13 +329,11 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
     elif target is ItemStatus.GRANTED:
         item.decided_by_id, item.decided_at, item.decision_reason = actor.id, now, reason  # type: ignore[union-attr]
         item.grant_starts_at, item.grant_ends_at = now, now + timedelta(days=grant_days())
-    elif target is ItemStatus.REFUSED:
-        item.decided_by_id, item.decided_at, item.decision_reason = actor.id, now, reason  # type: ignore[union-attr]
+    elif target is ItemStatus.REFUSED:  # by staff, or closed by the system (no actor)
+        item.decided_by_id, item.decided_at, item.decision_reason = getattr(actor, "id", None), now, reason
     elif target in (ItemStatus.EXPIRED, ItemStatus.REVOKED, ItemStatus.WITHDRAWN):
         item.ended_at, item.end_reason = now, reason
         item.ended_by_id = actor.id if actor is not None else None
-    if action_enum is Action.CLOSE and target is ItemStatus.REFUSED:
-        item.decided_at, item.decision_reason = now, reason
     request = item.request
     request.status = workflow.request_status(i.status for i in request.items).value
     record_event(db.session, actor, f"item.{action}", "item", item.id, from_state=previous, to_state=target.value,
