@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from . import labels, workflow
 from .errors import DomainError
 from .permissions import can, is_staff
+from .urls import external_url
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -41,6 +42,7 @@ def init_web(app: Flask) -> None:
         archive_name=app.config["ARCHIVE_NAME"],
         labels=labels,
         workflow=workflow,
+        external_url=external_url,  # absolute links (canonical, share metadata): the public address only
     )
 
     @app.context_processor

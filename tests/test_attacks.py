@@ -641,3 +641,20 @@ def test_routes_that_take_a_file_accept_their_own_size(app, client, make_user, m
         **REQUEST_FORM, "purpose": "02", "purpose_details": "Sở Nội vụ giao nhiệm vụ", "submit_token": "big-1",
         "letter": (io.BytesIO(big_letter), "giay.png")})
     assert response.status_code == 302
+
+
+def test_share_links_on_public_pages_never_come_from_the_host_header(app, client, staff):
+    """Canonical and share links of a public (cacheable) page: a forged Host would poison caches."""
+    app.config["PUBLIC_BASE_URL"] = BASE
+    with app.test_request_context():
+        admin = db.session.get(User, staff["admin"].id)
+        exhibition = exhibitions_svc.save_exhibition(admin, {
+            "slug": "chia-se", "title": "Triển lãm chia sẻ", "summary": "Một triển lãm để thử liên kết."},
+            cover=io.BytesIO(picture(fmt="JPEG")))
+        section = exhibitions_svc.save_section(admin, exhibition, {"title": "Phần một"})
+        exhibitions_svc.save_image_item(admin, section, {"caption": "Ảnh"}, upload=io.BytesIO(picture(fmt="JPEG")))
+        exhibitions_svc.set_published(admin, exhibition, True)
+    html = client.get("/trien-lam/chia-se", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in html
+    assert f'<link rel="canonical" href="{BASE}/trien-lam/chia-se">' in html
+    assert f'content="{BASE}/trien-lam/anh/' in html

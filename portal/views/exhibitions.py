@@ -25,6 +25,7 @@ from ..permissions import can
 from ..request_limits import accepts_upload
 from ..services import audit
 from ..services import exhibitions as svc
+from ..urls import external_url
 from .staff import staff_required
 
 bp = Blueprint("exhibitions", __name__)
@@ -106,7 +107,9 @@ def exhibition_html(html: object) -> Markup:
 
 @bp.app_template_global()
 def exhibition_image_url(image: ExhibitionImage, width: int | None = None, external: bool = False) -> str:
-    return url_for("exhibitions.image", key=image.key, name=image.file_name(width), _external=external)
+    if external:  # share metadata: the public address, never the request's Host header
+        return external_url("exhibitions.image", key=image.key, name=image.file_name(width))
+    return url_for("exhibitions.image", key=image.key, name=image.file_name(width))
 
 
 @bp.app_template_global()
