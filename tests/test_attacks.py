@@ -663,3 +663,20 @@ def test_share_links_on_public_pages_never_come_from_the_host_header(app, client
     assert "evil.example" not in html
     assert f'<link rel="canonical" href="{BASE}/trien-lam/chia-se">' in html
     assert f'content="{BASE}/trien-lam/anh/' in html
+
+
+def test_pictures_of_a_files_pages_are_cached_briefly_so_withdrawal_reaches_caches(app, client, staff, digitised):
+    record = digitised()
+    with app.test_request_context():
+        admin = db.session.get(User, staff["admin"].id)
+        exhibition = exhibitions_svc.save_exhibition(admin, {
+            "slug": "bo-nho-dem", "title": "Triển lãm", "summary": "Một triển lãm để thử bộ nhớ đệm."},
+            cover=io.BytesIO(picture(fmt="JPEG")))
+        section = exhibitions_svc.save_section(admin, exhibition, {"title": "Phần một"})
+        item = exhibitions_svc.save_file_item(admin, section, {"file_code": record.file_code, "page_no": "1"})
+        exhibitions_svc.set_published(admin, exhibition, True)
+        page_key = db.session.get(ExhibitionItem, item.id).image.key
+        cover_key = db.session.get(type(exhibition), exhibition.id).cover.key
+    page = fetch(client, f"/trien-lam/anh/{page_key}/thumb.webp").headers["Cache-Control"]
+    cover = fetch(client, f"/trien-lam/anh/{cover_key}/thumb.webp").headers["Cache-Control"]
+    assert page == "public, max-age=3600" and "immutable" in cover

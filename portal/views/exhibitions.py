@@ -31,6 +31,7 @@ from .staff import staff_required
 bp = Blueprint("exhibitions", __name__)
 
 IMAGE_CACHE_SECONDS = 365 * 24 * 3600
+SOURCED_IMAGE_CACHE_SECONDS = 3600  # pictures of a file's pages: withdrawn when the file becomes classified
 DIRECTIONS = {"len": "up", "xuong": "down"}
 
 
@@ -157,9 +158,12 @@ def detail(slug: str):
 def image(key: str, name: str):
     """A web derivative; published ones are cached for a year (their content never changes)."""
     path, public = svc.image_to_serve(current_user, key, name)
-    response = send_file(path, mimetype="image/webp", conditional=True, max_age=IMAGE_CACHE_SECONDS if public else 0)
-    response.headers["Cache-Control"] = (f"public, max-age={IMAGE_CACHE_SECONDS}, immutable" if public
-                                         else "private, no-store")
+    # A picture of a catalogue file's page follows the file's mode: it may be withdrawn, so shared
+    # caches keep it only briefly; other pictures never change and are kept for a year.
+    lifetime = SOURCED_IMAGE_CACHE_SECONDS if svc.image_has_source(key) else IMAGE_CACHE_SECONDS
+    response = send_file(path, mimetype="image/webp", conditional=True, max_age=lifetime if public else 0)
+    response.headers["Cache-Control"] = (f"public, max-age={lifetime}" + (", immutable" if lifetime ==
+                                         IMAGE_CACHE_SECONDS else "") if public else "private, no-store")
     return response
 
 
