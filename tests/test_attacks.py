@@ -360,7 +360,9 @@ def test_reclassifying_to_classified_ends_items_revokes_grants_and_purges_copies
     assert not copy_file.exists()
     with app.app_context():
         assert db.session.get(ReadingCopy, copy.id).status == "purged"
-    assert client.get(f"/doc/{granted.id}").status_code in (403, 404)
+    ended = client.get(f"/doc/{granted.id}")
+    assert ended.status_code == 403 and f"/phieu-yeu-cau/{granted_request}" in ended.get_data(as_text=True)
+    assert "Hồ sơ về biên giới" not in ended.get_data(as_text=True)
     assert fetch(client, f"/ban-doc/{copy.id}.pdf").status_code in (403, 404)
     # The reader is told, with a reason and without the file's title, on the page and by mail.
     page = client.get(f"/phieu-yeu-cau/{granted_request}").get_data(as_text=True)
