@@ -17,6 +17,7 @@ from flask_wtf.file import FileField
 from markupsafe import Markup
 from wtforms import BooleanField, StringField, TextAreaField
 
+from ..caching import no_store
 from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..forms import ConfirmForm, apply_errors
@@ -151,6 +152,14 @@ def detail(slug: str):
                                problems=svc.publish_problems(exhibition) if preview else [])
     if preview:
         return response, 200, {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+    return response
+
+
+@bp.after_request
+def staff_pages_are_not_stored(response):
+    """The editor's pages show drafts: never kept by a browser or a proxy."""
+    if (request.endpoint or "").startswith("exhibitions.staff_"):
+        no_store(response)
     return response
 
 
