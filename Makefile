@@ -10,6 +10,8 @@ REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -
 STAMP := $(VENV)/.installed-$(REQS_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mails point at the address served here (the web server, the worker and the CLI alike).
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test setup translations i18n-extract clean-instance
 
@@ -34,6 +36,7 @@ i18n-extract: $(STAMP)
 
 # The job worker (reading copies, search index, housekeeping) runs beside the web server;
 # Ctrl-C stops both.
+run: export PUBLIC_BASE_URL := $(PUBLIC_BASE_URL)
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty

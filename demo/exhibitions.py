@@ -73,7 +73,7 @@ def _demo_exhibition(text: dict[str, str], files: list[RecordFile], archive: str
     with render_page(cover_file, 1) as page:
         width, height = page.size
         cover = page.crop((0, 0, width, min(height, round(width * 0.6))))
-    exhibition = save_exhibition(None, text, cover=_jpeg(cover))
+    exhibition = save_exhibition(None, text, cover=_jpeg(cover), cover_source=cover_file)
     groups = [files[i:i + 3] for i in range(0, len(files), 3)][:3]
     for number, group in enumerate(groups):
         years = sorted({y for f in group for y in ((f.start_date or "")[:4], (f.end_date or "")[:4]) if y})
@@ -100,7 +100,7 @@ def _demo_exhibition(text: dict[str, str], files: list[RecordFile], archive: str
                 "caption": f"Phần đầu trang 1 của hồ sơ {first.file_code}: tên cơ quan, số, ký hiệu và quốc hiệu.",
                 "caption_en": f"The head of page 1 of file {first.file_code}: issuing body, number and reference, "
                               "and the national motto.",
-                "credit": archive, "credit_en": archive,
+                "credit": archive, "credit_en": archive, "source_file": first.file_code,
             }, upload=_jpeg(detail))
         for record in group:
             is_open = record.mode == AccessMode.OPEN.value

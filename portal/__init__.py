@@ -16,6 +16,8 @@ from .cli import register_cli
 from .config import CONFIGS, Config, TestingConfig, settings_from_env
 from .jobs import init_jobs
 from .page_cache import init_page_cache
+from .request_limits import init_body_limits
+from .urls import public_host
 from .views import register_blueprints
 from .web import DatabaseIdConverter, init_web
 
@@ -43,6 +45,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     _finish_config(app)
 
+    init_body_limits(app)  # first: refuse oversized bodies before any hook reads them
     extensions.db.init_app(app)
     extensions.csrf.init_app(app)
     extensions.babel.init_app(app, locale_selector=extensions.select_locale)
@@ -83,6 +86,13 @@ def _finish_config(app: Flask) -> None:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         config["SECRET_KEY"] = key_file.read_text().strip()
+
+    if config["ENV_NAME"] == "production":
+        if not config.get("PUBLIC_BASE_URL"):
+            raise RuntimeError("PUBLIC_BASE_URL must be set in production (see README, Configuration).")
+        # Refuse requests for unknown hosts: Flask answers 400 to any other Host header.
+        config["TRUSTED_HOSTS"] = sorted({public_host(config["PUBLIC_BASE_URL"]) or "",
+                                          *(config.get("TRUSTED_HOSTS") or [])} - {""})
 
     if config.get("PROXY_FIX_HOPS"):
         hops = int(config["PROXY_FIX_HOPS"])

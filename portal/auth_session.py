@@ -1,14 +1,15 @@
-"""Flask-Login wiring: loading the user from the session, the current actor, safe ``next`` redirects."""
+"""Flask-Login wiring: logging in and out, loading the user from a live server-side session, the current actor."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Flask, redirect, request, url_for
+from flask import Flask, session
 from flask_babel import lazy_gettext as _l
-from flask_login import AnonymousUserMixin, current_user
+from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
 
 from .extensions import db, login_manager
 from .models import User
+from .services import sessions
+
+SESSION_TOKEN = "sid"  # the key of the server-side session's token in the signed cookie
 
 
 def init_login(app: Flask) -> None:
@@ -27,26 +28,41 @@ def current_actor() -> User | AnonymousUserMixin:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Load the user for ``"<id>:<session_version>"``; older versions are logged out."""
+    """Load the user for ``"<id>:<session_version>"`` when the cookie's server-side session is live.
+
+    An older version (password changed elsewhere) or an ended session (logout, blocking)
+    is no user at all: the request is anonymous.
+    """
     user_id, _sep, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not user_id.isdigit() or not version.isdigit() or len(user_id) > 10:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active_account or user.session_version != int(version):
         return None
+    if not sessions.is_live(user.id, session.get(SESSION_TOKEN)):
+        return None
     return user
 
 
-def safe_next(target: str | None, fallback: str = "public.home") -> str:
-    """``target`` if it is a path on this site, else the fallback page's URL."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
-                and "\\" not in target:
-            return target
-    return url_for(fallback)
+def log_in(user: User) -> None:
+    """Start a fresh session (no fixation) with its server-side row."""
+    session.clear()
+    login_user(user)
+    session[SESSION_TOKEN] = sessions.open_session(user)
 
 
-def redirect_next(fallback: str = "public.home"):
-    """Redirect to the ``next`` parameter when safe, else to ``fallback``."""
-    return redirect(safe_next(request.values.get("next"), fallback))
+def log_out() -> None:
+    """End this session server-side (a copy of the cookie stops working) and clear the cookie."""
+    sessions.end_session(session.get(SESSION_TOKEN))
+    logout_user()
+    session.clear()
+
+
+def current_session_token() -> str | None:
+    """The token of this browser's session (kept when the account's other sessions end)."""
+    return session.get(SESSION_TOKEN)
+
+
+def reissue(user: User) -> None:
+    """After the account's session version changed: keep this browser logged in."""
+    login_user(user)

@@ -124,8 +124,7 @@ def _summary(report, lang: str) -> str:
 @requests_cli.command("expire")
 def requests_expire() -> None:
     """End reading windows that are over and remind readers two days before theirs end."""
-    with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"):
-        report = expire_and_remind()
+    report = expire_and_remind()
     click.echo(f"expired={report.expired} reminded={report.reminded}")
 
 

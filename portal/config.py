@@ -25,6 +25,7 @@ ENV_SETTINGS: dict[str, type] = {
     "OUTBOX_DIR": str,
     "ARCHIVE_NAME": str,
     "PUBLIC_BASE_URL": str,
+    "TRUSTED_HOSTS": list,
     "PROXY_FIX_HOPS": int,
     "RATELIMIT_LOGIN": str,
     "RATELIMIT_LOGIN_ACCOUNT": str,
@@ -34,6 +35,7 @@ ENV_SETTINGS: dict[str, type] = {
     "RATELIMIT_MESSAGE": str,
     "RATELIMIT_SEARCH": str,
     "RATELIMIT_READING": str,
+    "RATELIMIT_PROFILE": str,
 }
 
 
@@ -42,6 +44,8 @@ def _parse(kind: type, raw: str) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind is int:
         return int(raw)
+    if kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
 
 
@@ -67,7 +71,12 @@ class Config:
     REDIS_URL: str | None = None
 
     ARCHIVE_NAME = "Lưu trữ lịch sử tỉnh Đồng Nai"
+    # The site's public address: every link in a mail is built from it (portal/urls.py), never from
+    # the request's Host header. Unset in development: the address `make run` serves.
     PUBLIC_BASE_URL: str | None = None
+    # Host names the site answers to (Flask refuses others with 400). Production: the public
+    # address's host plus these; elsewhere unset (any host).
+    TRUSTED_HOSTS: list[str] | None = None
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
@@ -86,7 +95,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-    # Uploads: a manifest ZIP with its scans may be large; a letter may not.
+    # Request bodies (portal/request_limits.py): a form without a file takes at most FORM_MAX_BYTES;
+    # a route that takes a file adds its own limit (letter, picture, scan); nothing above
+    # MAX_CONTENT_LENGTH (a manifest ZIP with its scans may be large).
+    FORM_MAX_BYTES = 1024 * 1024
     MAX_CONTENT_LENGTH = 512 * 1024 * 1024
     SCAN_MAX_BYTES = 300 * 1024 * 1024
     SCAN_MAX_PAGES = 2000
@@ -109,6 +121,7 @@ class Config:
     RATELIMIT_MESSAGE = "30 per hour"  # thread messages per user
     RATELIMIT_SEARCH = "120 per minute"
     RATELIMIT_READING = "600 per minute"  # reading-copy ranges per reader
+    RATELIMIT_PROFILE = "10 per hour"  # profile changes per account
     LOGIN_LOCKOUT_NOTICE_AFTER = 5  # failed logins in a row before the owner is told by email
 
     CATALOGUE_PAGE_SIZE = 25
@@ -187,13 +200,15 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     SERVER_NAME = "localhost"
+    PUBLIC_BASE_URL = "http://localhost"
     JOBS_IMMEDIATE = True
     # scrypt still, at a cost tests can afford (each real hash takes ~60 ms; a suite makes thousands).
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 class ProductionConfig(Config):
-    """Production: secrets must come from the environment; cookies are Secure."""
+    """Production: secrets and the public address must come from the environment; cookies are Secure;
+    requests for any host but the public one (and ``TRUSTED_HOSTS``) are refused."""
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import traceback
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, current_app, has_app_context, has_request_context
+from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
@@ -86,9 +85,8 @@ def run_job(job_id: int, task=None) -> None:
     app = current_app._get_current_object() if has_app_context() else _app  # type: ignore[attr-defined]
     if app is None:
         raise RuntimeError("jobs.init_jobs() was not called in this process")
-    # Handlers build links for mails: give them a request context when the worker has none.
-    with app.app_context(), (nullcontext() if has_request_context() else app.test_request_context(
-            base_url=app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000")):
+    # Links in mails come from portal.urls.external_url: no request context is needed.
+    with app.app_context():
         _execute(job_id, retries_left=task.retries if task is not None else 0)
 
 
@@ -131,8 +129,7 @@ def housekeeping() -> None:
     """Every ten minutes: end reading windows that are over, send reminders, purge old copies."""
     if _app is None:
         return
-    with _app.app_context(), _app.test_request_context(
-            base_url=_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"):
+    with _app.app_context():
         for task in PERIODIC:
             task()
 

@@ -105,6 +105,7 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "item.withdraw": _owner,
     "item.revoke": _roles(Role.ARCHIVIST, Role.LEADER),
     "item.expire": _system,
+    "item.close": _system,  # the file became classified
     "registers.export": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     # Exhibitions: everyone browses published ones; editors build, preview and publish them.
     "exhibitions.edit": _exhibition_editor,

@@ -8,13 +8,14 @@ from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
 from . import labels, workflow
 from .errors import DomainError
 from .permissions import can, is_staff
 from .services.requests import basket_file_ids
+from .urls import external_url
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -50,6 +51,7 @@ def init_web(app: Flask) -> None:
         archive_name=app.config["ARCHIVE_NAME"],
         labels=labels,
         workflow=workflow,
+        external_url=external_url,  # absolute links (canonical, share metadata): the public address only
     )
 
     @app.context_processor
@@ -77,6 +79,11 @@ def init_web(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         return _error_page(error.status_code, error.message)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # An unknown Host header (TRUSTED_HOSTS): no page can be built for it, links included.
+        return make_response("Bad Request: unknown host\n", 400, {"Content-Type": "text/plain; charset=utf-8"})
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -13,6 +13,9 @@ An item (one requested file) moves like this::
         │                                      └──leader_refuse──▶ refused
         └──withdraw (also from forwarded)──▶ withdrawn
 
+    close (the system, when the file becomes classified): submitted / forwarded ──▶ refused,
+                                                         granted ──▶ revoked
+
 A request's status follows from its items (:func:`request_status`).
 
 What happens *because* an item entered a status (a reading copy is built on
@@ -59,9 +62,11 @@ class Action(str, enum.Enum):
     WITHDRAW = "withdraw"
     EXPIRE = "expire"
     REVOKE = "revoke"
+    CLOSE = "close"  # the file became classified: the system ends the item, with a reason
 
 
-OPEN_MODE, CONDITIONAL_MODE = "01", "02"
+OPEN_MODE, CONDITIONAL_MODE, CLASSIFIED_MODE = "01", "02", "03"
+ANY_MODE = frozenset({OPEN_MODE, CONDITIONAL_MODE, CLASSIFIED_MODE})
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,13 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(S.SUBMITTED, A.FORWARD, S.FORWARDED, modes=frozenset({CONDITIONAL_MODE}), needs_reason=True),
     Rule(S.FORWARDED, A.LEADER_APPROVE, S.GRANTED, needs_cleared_reader=True),
     Rule(S.FORWARDED, A.LEADER_REFUSE, S.REFUSED, needs_reason=True),
-    Rule(S.SUBMITTED, A.WITHDRAW, S.WITHDRAWN),
-    Rule(S.FORWARDED, A.WITHDRAW, S.WITHDRAWN),
-    Rule(S.GRANTED, A.EXPIRE, S.EXPIRED),
+    Rule(S.SUBMITTED, A.WITHDRAW, S.WITHDRAWN, modes=ANY_MODE),
+    Rule(S.FORWARDED, A.WITHDRAW, S.WITHDRAWN, modes=ANY_MODE),
+    Rule(S.GRANTED, A.EXPIRE, S.EXPIRED, modes=ANY_MODE),
     Rule(S.GRANTED, A.REVOKE, S.REVOKED, needs_reason=True),
+    Rule(S.SUBMITTED, A.CLOSE, S.REFUSED, modes=ANY_MODE, needs_reason=True),
+    Rule(S.FORWARDED, A.CLOSE, S.REFUSED, modes=ANY_MODE, needs_reason=True),
+    Rule(S.GRANTED, A.CLOSE, S.REVOKED, modes=ANY_MODE, needs_reason=True),
 )
 _BY_KEY = {(rule.source, rule.action): rule for rule in TRANSITIONS}
 
@@ -125,6 +133,8 @@ def transition(status: str, action: str, *, mode: str, reason: str | None = None
         raise InvalidTransition(_("Không thể thực hiện thao tác này khi mục đang ở trạng thái \"%(state)s\".",
                                   state=label))
     if mode not in rule.modes:
+        if mode == CLASSIFIED_MODE:
+            raise InvalidTransition(_("Hồ sơ này nay là hồ sơ mật: không thể cấp quyền đọc hay chuyển duyệt."))
         if rule.action is Action.APPROVE:
             raise InvalidTransition(_("Hồ sơ tiếp cận có điều kiện phải chuyển lãnh đạo duyệt."))
         raise InvalidTransition(_("Chỉ hồ sơ tiếp cận có điều kiện mới chuyển lãnh đạo duyệt."))

@@ -11,7 +11,8 @@ may add
   (see :data:`search.schema.PREFIX_ALIASES`).
 
 A query that does not parse (an unclosed quote or bracket, a dangling
-operator or prefix) is never an error: it is read again as plain words.
+operator or prefix, nesting deeper than :data:`MAX_DEPTH`) is never an error: it
+is read again as plain words. Queries longer than :data:`MAX_QUERY_CHARS` are cut.
 
 Meaning (:func:`plan`): a run of words requires every syllable (folded, so
 accents and đ/d do not matter); adjacent syllables score as pairs (two-syllable
@@ -37,6 +38,9 @@ TITLE_WEIGHT = 1.0
 FIELD_WEIGHT = 1.0
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 64
+# Brackets and NOTs nested deeper than this are not a query a person writes: the text is read
+# as plain words instead (the parser recurses once per level; 250 brackets exhausted the stack).
+MAX_DEPTH = 16
 
 
 class QuerySyntaxError(ValueError):
@@ -121,6 +125,13 @@ class _Parser:
     def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.depth = -1  # the query itself is level 0; each bracket or NOT adds one
+
+    def deeper(self) -> None:
+        """Enter one more level of brackets or NOT; too deep is a syntax error (then plain words)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError("nested too deep")
 
     def peek(self, skip_space: bool = True) -> tuple[str, str]:
         pos = self.pos
@@ -150,10 +161,12 @@ class _Parser:
         return node
 
     def parse_or(self, field_name: str):
+        self.deeper()
         children = [self.parse_and(field_name)]
         while self.peek()[0] == "OR":
             self.take()
             children.append(self.parse_and(field_name))
+        self.depth -= 1
         return children[0] if len(children) == 1 else Or(children)
 
     def parse_and(self, field_name: str):
@@ -185,7 +198,10 @@ class _Parser:
         kind, raw = self.peek()
         if kind == "NOT":
             self.take()
-            return Not(self.parse_unary(field_name))
+            self.deeper()
+            node = Not(self.parse_unary(field_name))
+            self.depth -= 1
+            return node
         if kind == "WORD" and raw in ("-", "+") and self.peek_after()[0] in ("PHRASE", "LP"):
             self.take()
             return Not(self.parse_primary(field_name)) if raw == "-" else self.parse_primary(field_name)

@@ -26,7 +26,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AccessRequest, Fonds, User
+from portal.models import AccessRequest, Fonds, ReadingCopy, RecordFile, RequestItem, User
 from portal.services import exhibitions as exhibitions_svc
 from portal.services import requests as requests_svc
 
@@ -52,6 +52,7 @@ NASTY: list[str | bytes] = [
     "2026-02-30", "0000-00-00", "0001-01-01", "9999-12-31", "2026-01-01",
     "/../../etc/passwd", "//evil.example", "\\\\evil.example", "https://evil.example/", "/\\evil.example",
     "/%2f%2fevil.example", "\t//evil.example",
+    "/ho-so/1\r", "/x\r\nSet-Cookie: a=1", "/\u2028x", "/\x7f", "/\u0111",  # a CR once reached the Location header
     "title:", "(", '"unterminated', "*", "AND OR NOT", "[a TO b]", "title:*",
     "01", "03",
 ]
@@ -183,6 +184,11 @@ def archivist_client(app, people):
 @pytest.fixture
 def admin_client(app, people):
     return logged_in(app, people["admin"])
+
+
+@pytest.fixture
+def leader_client(app, make_user):
+    return logged_in(app, make_user(role="leader"))
 
 
 def submit_request(app, reader: User, make_file, mode: str = "01") -> AccessRequest:
@@ -490,7 +496,7 @@ def test_exhibition_forms(app, admin_client, exhibition, texts, html):
 @FUZZ
 @given(q=nasty(), filters=st.fixed_dictionaries({}, optional={name: nasty() for name in SEARCH_FILTERS}),
        advanced=st.fixed_dictionaries({}, optional={name: nasty() for name in ADVANCED_SEARCH}))
-def test_search_parameters(app, make_file, q, filters, advanced):
+def test_search_parameters(app, indexed, q, filters, advanced):
     if "search.results" not in app.view_functions:
         pytest.skip("no search blueprint")
     client = app.test_client()
@@ -498,6 +504,139 @@ def test_search_parameters(app, make_file, q, filters, advanced):
     check(get(client, "/tim-kiem", {"q": q, "thap_ky": "2020", "nam": filters.get("nam", "2020")}), q)
     follow(client, get(client, "/tim-kiem/nang-cao", {"gui": "1", **advanced}), *advanced.values())
     check(get(client, "/tim-kiem/nang-cao", advanced), *advanced.values())
+
+
+def nested_query() -> st.SearchStrategy[str]:
+    """Queries with brackets, NOTs, prefixes and operators nested at random, and some very deep."""
+    leaf = st.sampled_from(["lưu trữ", "a", '"cụm từ"', "title:đất", "-y", "+z", "NOT", "OR", "AND", "", "(", ")",
+                            "phong:(", '"', "tieude:"])
+    tree = st.recursive(leaf, lambda inner: st.one_of(
+        inner.map(lambda q: f"({q})"), inner.map(lambda q: f"NOT {q}"), inner.map(lambda q: f"-({q})"),
+        inner.map(lambda q: f"title:({q})"), st.tuples(inner, inner).map(" OR ".join),
+        st.tuples(inner, inner).map(" AND ".join), inner.map(lambda q: "(" + q)), max_leaves=30)
+    deep = st.tuples(st.integers(1, 400), st.sampled_from(["(", "NOT ", "-(", "title:(", "(("]),
+                     st.sampled_from([")", "", "))"]), st.booleans()).map(
+        lambda t: t[1] * t[0] + "lưu trữ" + (t[2] * t[0] if t[3] else ""))
+    return st.one_of(tree, deep)
+
+
+@pytest.fixture
+def indexed(app, make_file):
+    """One indexed file, so every query is really parsed and run (without an index the results
+    page answers before parsing: that is how 250 brackets giving a 500 went unseen)."""
+    from portal.services import search as search_service
+
+    record = make_file(mode="01", title="Lưu trữ tỉnh Đồng Nai")
+    with app.app_context():
+        search_service.reindex([record.id])
+    return record
+
+
+@FUZZ
+@given(q=nested_query())
+def test_nested_bracket_queries(app, indexed, q):
+    """Nesting and length are bounded: broken or deep syntax is read as plain words, never a 500."""
+    if "search.results" not in app.view_functions:
+        pytest.skip("no search blueprint")
+    client = app.test_client()
+    response = get(client, "/tim-kiem", {"q": q})
+    check(response, q)
+    assert response.status_code == 200
+    follow(client, get(client, "/tim-kiem/nang-cao", {"gui": "1", "tat_ca": q, "bat_ky": q, "khong_co": q}), q)
+
+
+HOSTS = st.one_of(
+    st.sampled_from(["evil.example", "evil.example:8443", "localhost.evil.example", "phongdoc.example.vn.evil.example",
+                     "user@evil.example", "127.0.0.1", "[::1]:5000", "", "a" * 300, "xn--80ak6aa92e.com",
+                     "localhost:99999", "evil.example/../x", "evil.example\\x"]),
+    st.text(st.characters(min_codepoint=33, max_codepoint=0x2FFF, exclude_characters="\r\n"), max_size=40),
+)
+MAIL_BASE = "https://phongdoc.example.vn"
+
+
+@FUZZ
+@given(host=HOSTS, path=st.sampled_from(["/tai-khoan/quen-mat-khau", "/tai-khoan/gui-lai-xac-nhan"]))
+def test_host_header_never_reaches_a_mail(app, people, outbox, host, path):
+    """Whatever Host the client sends, a mailed link points at the configured public address."""
+    app.config["PUBLIC_BASE_URL"] = MAIL_BASE
+    sent = len(outbox())
+    client = app.test_client()
+    try:
+        response = client.post(path, data={"email": people["pending"].email}, headers={"Host": host})
+    except (UnicodeError, ValueError):
+        return  # the test client cannot even send this Host (not latin-1); no server sees it
+    check(response)
+    for message in outbox()[sent:]:
+        body = message.get_body(("plain",)).get_content()
+        found = re.findall(r"https?://\S+", body)
+        assert found and all(link.startswith(MAIL_BASE + "/") for link in found), found
+
+
+RECLASSIFY_STEPS = st.lists(st.one_of(
+    st.tuples(st.just("reclassify"), st.sampled_from(["01", "02", "03"])),
+    st.tuples(st.sampled_from(["approve", "forward", "leader_approve", "refuse"]), st.just("")),
+    st.tuples(st.just("read"), st.just("")),
+), min_size=1, max_size=6)
+
+
+@pytest.fixture
+def scanned_file(app, people, make_file, tmp_path):
+    """``scanned_file()``: a fresh open file with a one-page scan."""
+    from portal.services import records
+
+    def make():
+        record = make_file(mode="01", title="Hồ sơ được phân loại lại")
+        folder = tmp_path / f"scan-{record.id}"
+        folder.mkdir()
+        Image.new("L", (600, 850), 245).save(folder / "01.png")
+        with app.test_request_context():
+            records.attach_scan(db.session.get(User, people["admin"].id), db.session.get(RecordFile, record.id), folder)
+        return record
+
+    return make
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=RECLASSIFY_STEPS)
+def test_reclassification_in_the_middle_of_the_workflow(app, people, scanned_file, reader_client, archivist_client,
+                                                        leader_client, steps):
+    """A reclassification step anywhere in the workflow: the file's mode now always rules."""
+    record = scanned_file()
+    with app.test_request_context():
+        me = db.session.get(User, people["reader"].id)
+        requests_svc.add_to_basket(me, record.id)
+        request_id = requests_svc.submit_request(me, {"purpose": "01", "research_topic": "Lịch sử địa phương",
+                                                      "fee_category": "10"}, None,
+                                                 requests_svc.new_submit_token()).id
+        item_id = db.session.scalar(select(RequestItem.id).where(RequestItem.request_id == request_id))
+    for step, value in steps:
+        if step == "reclassify":
+            with app.app_context():
+                current = db.session.get(RecordFile, record.id)
+                form = {name: str(getattr(current, name) or "") for name in FILE_FIELDS if name != "fonds_id"}
+            response = post(archivist_client, f"/nghiep-vu/ho-so/{record.id}/sua", {**form, "mode": value})
+            assert response.status_code == 302
+        elif step == "read":
+            with reader_client.get(f"/doc/{item_id}") as response:
+                check(response)
+        else:
+            client = leader_client if step == "leader_approve" else archivist_client
+            check(post(client, f"/nghiep-vu/muc/{item_id}/{step}", {"reason": "Ý kiến cán bộ"}))
+        # The invariants, after every step.
+        with app.app_context():
+            mode = db.session.get(RecordFile, record.id).mode
+            item = db.session.get(RequestItem, item_id)
+            copies = list(db.session.scalars(select(ReadingCopy).where(ReadingCopy.item_id == item_id)))
+        if mode == "03":
+            assert item.status not in ("submitted", "forwarded", "granted")
+            assert all(copy.status == "purged" for copy in copies)
+            page = reader_client.get(f"/phieu-yeu-cau/{request_id}").get_data(as_text=True)
+            assert "Hồ sơ được phân loại lại" not in page
+        if item.status in ("submitted", "forwarded"):
+            assert item.mode == mode
+        with reader_client.get(f"/doc/{item_id}") as response:
+            check(response)
+            assert response.status_code != 200 or (item.status == "granted" and mode != "03")
 
 
 # --- every value of NASTY in every field, deterministically ------------------------------------------------------
@@ -644,13 +783,15 @@ def test_stored_markup_is_escaped_everywhere(app, people, make_file):
         "info_symbol": "<b>x</b>", "notes": payload})
     assert created.status_code == 302
     file_id = created.location.rstrip("/").rsplit("/", 1)[1]
-    reader_id = people["reader"].id
-    assert post(archivist, f"/nghiep-vu/doc-gia/{reader_id}/khoa", {"reason": payload}).status_code == 302
+    # Blocking ends the blocked reader's sessions (issue 11): block the other reader, keep this one reading.
+    reader_id, blocked_id = people["reader"].id, people["pending"].id
+    assert post(archivist, f"/nghiep-vu/doc-gia/{blocked_id}/khoa", {"reason": payload}).status_code == 302
 
     admin, visitor = logged_in(app, people["admin"]), app.test_client()
     shown = [  # (client, URL, whether the page shows the payload)
         (reader, "/ca-nhan/", True), (reader, f"/phieu-yeu-cau/{request_id}", True), (reader, "/phieu-yeu-cau/", False),
         (archivist, f"/nghiep-vu/yeu-cau/{request_id}", True), (archivist, f"/nghiep-vu/doc-gia/{reader_id}", True),
+        (archivist, f"/nghiep-vu/doc-gia/{blocked_id}", True),
         (archivist, "/nghiep-vu/yeu-cau?status=", False), (archivist, "/nghiep-vu/doc-gia?state=blocked", False),
         (archivist, "/nghiep-vu/", False), (archivist, "/nghiep-vu/nhat-ky", False),
         (admin, "/nghiep-vu/yeu-cau", False),

@@ -65,6 +65,7 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "public.fonds_index": {"GET": PUBLIC},
     "public.fonds_detail": {"GET": PUBLIC},
     "public.fonds_detail #unknown": {"GET": every(404)},
+    "public.fonds_detail #classified-only": {"GET": (404, 404, 404, 404, 200, 200, 200)},  # it would reveal them
     "public.file_detail": {"GET": PUBLIC},
     "public.file_detail #conditional": {"GET": PUBLIC},  # metadata of conditional files is public
     "public.file_detail #classified": {"GET": (404, 404, 404, 404, 200, 200, 200)},  # invisible outside staff
@@ -90,6 +91,7 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "reader.my_requests": {"GET": LOGGED_IN},
     "reader.request_detail": {"GET": OWNER},
     "reader.request_detail #granted": {"GET": OWNER},
+    "reader.request_detail #reclassified": {"GET": OWNER},  # the reader still follows it (without the title)
     "reader.letter": {"GET": OWNER},
     "reader.post_message": {"POST": (302, 404, 400, 404, 400, 400, 400)},  # an empty message is refused
     "reader.withdraw": {"POST": (302, 404, 302, 404, 302, 302, 302)},  # staff: a flashed "not allowed"
@@ -97,6 +99,9 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "viewer.read": {"GET": (302, 404, 200, 404, 404, 404, 404)},
     "viewer.read #not-granted": {"GET": (302, 404, 403, 404, 404, 404, 404)},
     "viewer.pdf": {"GET": (302, 404, 200, 404, 404, 404, 404)},
+    # A grant whose file became classified: revoked, its copy purged (issue 11).
+    "viewer.read #reclassified": {"GET": (302, 404, 403, 404, 404, 404, 404)},
+    "viewer.pdf #reclassified": {"GET": (302, 404, 404, 404, 404, 404, 404)},
     "viewer.staff_view": {"GET": STAFF, "POST": (302, 403, 403, 403, 302, 302, 302)},
     "viewer.staff_view #classified": {"GET": STAFF, "POST": (302, 403, 403, 403, 302, 302, 302)},
     # --- staff ----------------------------------------------------------------------------------------
@@ -122,6 +127,7 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "staff.decide_item": {"POST": (302, 403, 403, 403, 400, 403, 403)},
     "staff.decide_item #leader": {"POST": (302, 403, 403, 403, 403, 409, 403)},
     "staff.decide_item #unknown-action": {"POST": (302, 403, 403, 403, 404, 404, 404)},
+    "staff.decide_item #reclassified": {"POST": (302, 403, 403, 403, 409, 403, 403)},  # closed: nothing to approve
     "staff.post_message": {"POST": (302, 403, 403, 403, 400, 400, 400)},
     "staff.registers": {"GET": STAFF},
     "staff.reading_watch": {"GET": STAFF},
@@ -132,6 +138,7 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "exhibitions.detail": {"GET": PUBLIC},
     "exhibitions.detail #draft": {"GET": (404, 404, 404, 404, 404, 404, 200)},  # the editor's preview
     "exhibitions.image": {"GET": PUBLIC},
+    "exhibitions.image #withdrawn": {"GET": every(404)},  # cut from a page of a file that became classified
     "exhibitions.request_file": {"GET": LOGGED_IN},
     "exhibitions.staff_index": {"GET": EDITORS},
     "exhibitions.staff_settings": {"POST": (302, 403, 403, 403, 403, 403, 302)},
@@ -174,6 +181,12 @@ VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "public.file_detail #classified": {"file_id": lambda w: w.classified_file},
     "public.file_detail #conditional": {"file_id": lambda w: w.cond_file},
     "public.fonds_detail #unknown": {"code": lambda w: "KHONG-CO"},
+    "public.fonds_detail #classified-only": {"code": lambda w: "MAT-RIENG"},
+    "reader.request_detail #reclassified": {"request_id": lambda w: w.reclassified_request_id},
+    "viewer.read #reclassified": {"item_id": lambda w: w.reclassified_item},
+    "viewer.pdf #reclassified": {"copy_id": lambda w: w.reclassified_copy_id},
+    "staff.decide_item #reclassified": {"item_id": lambda w: w.reclassified_item, "action": lambda w: "approve"},
+    "exhibitions.image #withdrawn": {"key": lambda w: w.withdrawn_image_key, "name": lambda w: "thumb.webp"},
     "auth.confirm_email": {"token": lambda w: w.confirm_token},
     "auth.reset_password": {"token": lambda w: w.reset_token},
     "reader.basket_add #classified": {"file_id": lambda w: w.classified_file},
@@ -232,6 +245,10 @@ class World:
     image_item: int = 0
     file_item: int = 0
     image_key: str = ""
+    reclassified_request_id: int = 0  # a granted file, then classified through the record service
+    reclassified_item: int = 0
+    reclassified_copy_id: int = 0
+    withdrawn_image_key: str = ""  # a picture cut from that file's page
     confirm_token: str = ""
     reset_token: str = ""
     factories: dict[str, Callable[[], int]] = field(default_factory=dict)
@@ -259,6 +276,11 @@ def build_world(app, make_user, make_file, tmp_path) -> World:
     scan = tmp_path / "matrix-scan"
     scan.mkdir()
     (scan / "01.png").write_bytes(picture((620, 877)))
+    reclassified = make_file(mode="01")
+    later_scan = tmp_path / "matrix-scan-reclassified"
+    later_scan.mkdir()
+    (later_scan / "01.png").write_bytes(picture((620, 877)))
+    make_file(mode="03", fonds_code="MAT-RIENG")  # a fonds holding only a classified file
     counter = iter(range(1, 1000))
 
     with app.test_request_context():
@@ -311,6 +333,22 @@ def build_world(app, make_user, make_file, tmp_path) -> World:
         world.exhibition_id, world.exhibition_slug, world.draft_slug = exhibition.id, exhibition.slug, draft.slug
         world.section_id, world.image_item, world.file_item = section.id, image_item.id, file_item.id
         world.image_key = image_item.image.key
+
+        # A file granted to the reader, with a picture cut from its page, that then becomes classified.
+        records.attach_scan(me["admin"], db.session.get(RecordFile, reclassified.id), later_scan)
+        later = submit([reclassified.id])
+        later_item = later.items[0]
+        requests_svc.decide(me["archivist"], later_item, "approve")
+        world.reclassified_request_id, world.reclassified_item = later.id, later_item.id
+        world.reclassified_copy_id = db.session.scalar(select(ReadingCopy.id).where(
+            ReadingCopy.item_id == later_item.id))
+        cut = exhibitions_svc.save_image_item(me["admin"], section, {
+            "caption": "Ảnh cắt từ trang hồ sơ", "source_file": reclassified.file_code},
+            upload=io.BytesIO(picture(fmt="JPEG")))
+        world.withdrawn_image_key = cut.image.key
+        record = db.session.get(RecordFile, reclassified.id)
+        records.save_file(me["admin"], record.fonds, {**{name: getattr(record, name) or ""
+                                                         for name in records.FILE_FIELDS}, "mode": "03"}, record)
 
         world.confirm_token = accounts.make_confirm_token(me["reader"])
         world.reset_token = accounts.make_reset_token(me["reader"])

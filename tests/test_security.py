@@ -56,11 +56,21 @@ def test_production_requires_a_secret_and_sets_secure_cookies_and_hsts(monkeypat
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app()
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app()
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://phongdoc.example.vn")
     app = create_app()
     assert isinstance(app.config["SESSION_COOKIE_SECURE"], bool) and app.config["SESSION_COOKIE_SECURE"]
     assert app.config["ENV_NAME"] == ProductionConfig.ENV_NAME
     response = app.test_client().get("/khong-co-trang-nay", base_url="https://phongdoc.example.vn")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    # Unknown hosts are refused (a forged Host header cannot reach a page, nor a mail).
+    refused = app.test_client().get("/tai-khoan/quen-mat-khau", base_url="https://evil.example")
+    assert refused.status_code == 400
+    monkeypatch.setenv("TRUSTED_HOSTS", "www.phongdoc.example.vn, 127.0.0.1")
+    app = create_app()
+    assert app.test_client().get("/", base_url="https://www.phongdoc.example.vn").status_code != 400
+    assert app.test_client().get("/", base_url="https://evil.example").status_code == 400
 
 
 def _forwarded_view(app) -> dict[str, str]:

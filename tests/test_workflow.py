@@ -31,6 +31,13 @@ EXPECTED = {
     (S.FORWARDED, A.LEADER_APPROVE, "01"): S.GRANTED,
     (S.FORWARDED, A.LEADER_REFUSE, "01"): S.REFUSED,
     (S.FORWARDED, A.WITHDRAW, "01"): S.WITHDRAWN,
+    # The file's current mode decides (issue 11): a file that became classified is never granted or
+    # forwarded; the system closes what is open; the reader may still withdraw; a window still ends.
+    (S.SUBMITTED, A.WITHDRAW, "03"): S.WITHDRAWN,
+    (S.FORWARDED, A.WITHDRAW, "03"): S.WITHDRAWN,
+    (S.GRANTED, A.EXPIRE, "03"): S.EXPIRED,
+    **{(source, A.CLOSE, mode): target for mode in ("01", "02", "03")
+       for source, target in ((S.SUBMITTED, S.REFUSED), (S.FORWARDED, S.REFUSED), (S.GRANTED, S.REVOKED))},
 }
 
 
@@ -41,7 +48,7 @@ def babel_context():
         yield
 
 
-@pytest.mark.parametrize("status,action,mode", list(itertools.product(S, A, ["01", "02"])))
+@pytest.mark.parametrize("status,action,mode", list(itertools.product(S, A, ["01", "02", "03"])))
 def test_every_status_and_action(babel_context, status, action, mode):
     expected = EXPECTED.get((status, action, mode))
     if expected is None:

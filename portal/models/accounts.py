@@ -118,6 +118,10 @@ class ReaderProfile(Base):
     employer: Mapped[str | None] = mapped_column(String(255))
     priority_category: Mapped[str | None] = mapped_column(String(2))
     notes: Mapped[str | None] = mapped_column(Text)
+    # A new identity document the reader gave, waiting for staff to check it (then it replaces
+    # the one above). Not unique: whether another account holds it is never told to the reader.
+    pending_id_kind: Mapped[str | None] = mapped_column(String(20))
+    pending_id_number: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="profile")
 
@@ -138,3 +142,21 @@ class Consent(Base):
     user: Mapped[User] = relationship(back_populates="consents")
 
     __table_args__ = (Index("ix_consents_user_purpose", "user_id", "purpose"),)
+
+
+class LoginSession(Base):
+    """One logged-in browser: the session cookie carries its token, this row says it is still live.
+
+    Logging out ends the row, so a copied cookie stops working; blocking a reader or
+    changing a password ends the account's rows at once (server-side, not when the
+    cookie expires). Only a hash of the token is stored.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(40))

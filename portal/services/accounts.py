@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -20,6 +20,8 @@ from ..models import (
 )
 from ..db import utcnow
 from ..permissions import require
+from ..urls import external_url
+from . import sessions
 from .audit import record_event
 from .mail import send_mail
 
@@ -114,42 +116,60 @@ def _validate_profile_fields(errors: ValidationError, data: dict[str, Any]) -> d
     }
 
 
-def _identity_taken(id_kind: str, id_number: str, except_user: int | None = None) -> bool:
-    query = select(ReaderProfile.id).where(
+def _identity_holder(id_kind: str, id_number: str, except_user: int | None = None) -> User | None:
+    """The account registered with this identity document (but ``except_user``), if any."""
+    query = select(User).join(ReaderProfile, ReaderProfile.user_id == User.id).where(
         ReaderProfile.id_kind == id_kind, ReaderProfile.id_number == id_number
     )
     if except_user is not None:
-        query = query.where(ReaderProfile.user_id != except_user)
-    return db.session.scalar(query) is not None
+        query = query.where(User.id != except_user)
+    return db.session.scalar(query)
 
 
-def register_reader(data: dict[str, Any]) -> User:
+def register_reader(data: dict[str, Any]) -> User | None:
     """Create a reader account (not cleared, email unconfirmed) and mail the link.
 
     ``data`` holds the form fields; ``consents`` is the list of purposes ticked.
-    Raises :class:`ValidationError` with a message per field.
+    Raises :class:`ValidationError` with a message per field. An email or an identity
+    document that already has an account is not said on the page (that would tell anyone
+    who is registered): the answer is the same, and the mailboxes concerned are told
+    instead. Then nothing is created and None is returned.
     """
     errors = ValidationError(_("Vui lòng sửa các lỗi bên dưới."))
     email = normalise_email(_clean(data.get("email")))
     if not EMAIL_RE.match(email) or len(email) > 254:
         errors.add("email", _("Địa chỉ email không hợp lệ."))
-    elif db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        errors.add("email", _("Email này đã được dùng để đăng ký. Hãy đăng nhập hoặc đặt lại mật khẩu."))
     password = str(data.get("password") or "")
     for problem in password_problems(password, email):
         errors.add("password", problem)
     if password != str(data.get("password_confirm") or ""):
         errors.add("password_confirm", _("Hai mật khẩu không khớp."))
     fields = _validate_profile_fields(errors, data)
-    if "id_number" not in errors.fields and _identity_taken(fields["id_kind"], fields["id_number"]):
-        errors.add("id_number", _("Giấy tờ này đã được dùng cho một tài khoản khác."))
     consents = set(data.get("consents") or [])
     if ConsentPurpose.ACCOUNT.value not in consents:
         errors.add("consent_account", _("Cần đồng ý xử lý dữ liệu cá nhân để mở tài khoản và đọc tài liệu."))
     if errors.fields:
         raise errors
 
-    user = User(email=email, password_hash=hash_password(password), full_name=fields.pop("full_name"),
+    password_hash = hash_password(password)  # also when nothing is created: the same time either way
+    existing = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if existing is not None:
+        record_event(db.session, None, "account.register_existing", "user", existing.id)
+        db.session.commit()
+        send_mail(existing.email, _("Có người đăng ký lại bằng email của bạn"), "register_existing",
+                  user=existing, login_link=external_url("auth.login"),
+                  reset_link=external_url("auth.forgot_password"))
+        return None
+    holder = _identity_holder(fields["id_kind"], fields["id_number"])
+    if holder is not None:
+        record_event(db.session, None, "account.register_identity_in_use", "user", holder.id)
+        db.session.commit()
+        send_mail(email, _("Chưa thể mở tài khoản độc giả"), "register_refused", full_name=fields["full_name"])
+        send_mail(holder.email, _("Giấy tờ tùy thân của bạn vừa được dùng để đăng ký"), "identity_in_use",
+                  user=holder)
+        return None
+
+    user = User(email=email, password_hash=password_hash, full_name=fields.pop("full_name"),
                 role=Role.READER.value, clearance=Clearance.PENDING.value)
     user.profile = ReaderProfile(**fields)
     for purpose in ConsentPurpose:
@@ -191,7 +211,7 @@ def _load(salt: str, token: str, max_age: int) -> dict[str, Any]:
 
 def send_confirmation(user: User) -> None:
     """Mail the email-confirmation link."""
-    link = url_for("auth.confirm_email", token=make_confirm_token(user), _external=True)
+    link = external_url("auth.confirm_email", token=make_confirm_token(user))
     send_mail(user.email, _("Xác nhận địa chỉ email"), "confirm_email", user=user, link=link)
 
 
@@ -251,7 +271,7 @@ def _count_failure(user: User) -> None:
     db.session.commit()
     if notify:
         send_mail(user.email, _("Cảnh báo: nhiều lần đăng nhập sai vào tài khoản của bạn"), "lockout_notice",
-                  user=user, link=url_for("auth.forgot_password", _external=True))
+                  user=user, link=external_url("auth.forgot_password"))
 
 
 _dummy: list[str] = []
@@ -268,16 +288,16 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.is_active_account:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     send_mail(user.email, _("Đặt lại mật khẩu"), "reset_password", user=user, link=link)
 
 
-def _set_password(user: User, new_password: str, field: str = "password") -> None:
+def _set_password(user: User, new_password: str, field: str = "password", keep_session: str | None = None) -> None:
     problems = password_problems(new_password, user.email)
     if problems:
         raise ValidationError(_("Vui lòng sửa các lỗi bên dưới."), {field: problems})
     user.password_hash = hash_password(new_password)
-    user.session_version += 1  # every other session of this account ends
+    sessions.end_all_sessions(user, "password", keep=keep_session)  # every other session of this account ends
 
 
 def reset_password(token: str, new_password: str) -> User:
@@ -294,12 +314,12 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def change_password(user: User, current: str, new_password: str) -> None:
-    """Change the password after checking the current one; logs out other sessions."""
+def change_password(user: User, current: str, new_password: str, keep_session: str | None = None) -> None:
+    """Change the password after checking the current one; ends every session but ``keep_session``."""
     if not check_password_hash(user.password_hash, current):
         raise ValidationError(_("Vui lòng sửa các lỗi bên dưới."),
                               {"current_password": [_("Mật khẩu hiện tại không đúng.")]})
-    _set_password(user, new_password, field="new_password")
+    _set_password(user, new_password, field="new_password", keep_session=keep_session)
     record_event(db.session, user, "account.change_password", "user", user.id)
     db.session.commit()
 
@@ -307,25 +327,44 @@ def change_password(user: User, current: str, new_password: str) -> None:
 # --- profile and consents ---------------------------------------------------
 
 def update_profile(user: User, data: dict[str, Any]) -> User:
-    """Edit the reader's own account fields. A new identity document needs clearing again."""
+    """Edit the account's own fields.
+
+    A new identity document is not applied at once: it waits for staff to check it
+    (the account is cleared again), whether or not another account holds it, so the
+    answer never tells which documents are registered. The holder of a document
+    that is already registered is told by email.
+    """
     require(user, "account.edit_own", user)
     errors = ValidationError(_("Vui lòng sửa các lỗi bên dưới."))
     fields = _validate_profile_fields(errors, data)
-    if "id_number" not in errors.fields and _identity_taken(fields["id_kind"], fields["id_number"], user.id):
-        errors.add("id_number", _("Giấy tờ này đã được dùng cho một tài khoản khác."))
     if errors.fields:
         raise errors
     user.full_name = fields.pop("full_name")
-    profile = user.profile or ReaderProfile(user=user, id_kind=fields["id_kind"], id_number=fields["id_number"])
-    identity_changed = (profile.id_kind, profile.id_number) != (fields["id_kind"], fields["id_number"])
+    identity = (fields.pop("id_kind"), fields.pop("id_number"))
+    profile = user.profile
+    holder = None
+    if profile is None:  # a staff account filling the fields for the first time
+        profile = ReaderProfile(user=user, id_kind=identity[0], id_number=identity[1])
+        if _identity_holder(*identity, except_user=user.id) is not None:
+            raise ValidationError(_("Vui lòng sửa các lỗi bên dưới."),
+                                  {"id_number": [_("Không thể dùng giấy tờ này; hãy liên hệ phòng đọc.")]})
+    elif identity == (profile.id_kind, profile.id_number):
+        profile.pending_id_kind = profile.pending_id_number = None  # back to the document on record
+    elif identity != (profile.pending_id_kind, profile.pending_id_number):
+        profile.pending_id_kind, profile.pending_id_number = identity
+        holder = _identity_holder(*identity, except_user=user.id)
+        record_event(db.session, user, "reader.identity_changed", "user", user.id,
+                     from_state=user.clearance, to_state=Clearance.PENDING.value if user.is_reader
+                     and user.clearance == Clearance.CLEARED.value else user.clearance)
+        if user.is_reader and user.clearance == Clearance.CLEARED.value:
+            user.clearance = Clearance.PENDING.value
     for name, value in fields.items():
         setattr(profile, name, value)
     record_event(db.session, user, "account.update_profile", "user", user.id)
-    if identity_changed and user.is_reader and user.clearance == Clearance.CLEARED.value:
-        record_event(db.session, user, "reader.identity_changed", "user", user.id,
-                     from_state=user.clearance, to_state=Clearance.PENDING.value)
-        user.clearance = Clearance.PENDING.value
     db.session.commit()
+    if holder is not None:
+        send_mail(holder.email, _("Giấy tờ tùy thân của bạn vừa được khai cho một tài khoản khác"),
+                  "identity_in_use", user=holder)
     return user
 
 
@@ -362,7 +401,7 @@ def withdraw_consent(user: User, purpose: str) -> bool:
     closed = kind is ConsentPurpose.ACCOUNT
     if closed:
         user.is_active_account = False
-        user.session_version += 1
+        sessions.end_all_sessions(user, "closed")
         record_event(db.session, user, "account.close", "user", user.id,
                      reason="consent withdrawn")
     db.session.commit()
@@ -394,9 +433,20 @@ def set_clearance(actor: User, reader: User, target: str, reason: str | None = N
         raise InvalidTransition(_("Không thể chuyển tài khoản từ trạng thái hiện tại sang trạng thái này."))
     if target == Clearance.BLOCKED.value and not reason:
         raise ValidationError(_("Cần ghi lý do khóa tài khoản."), {"reason": [_("Cần ghi lý do khóa tài khoản.")]})
+    profile = reader.profile
+    if target == Clearance.CLEARED.value and profile is not None and profile.pending_id_number:
+        if _identity_holder(profile.pending_id_kind or "", profile.pending_id_number, except_user=reader.id):
+            raise ValidationError(_("Giấy tờ mới độc giả khai trùng với một tài khoản khác; hãy liên hệ độc giả."),
+                                  {"reason": [_("Giấy tờ mới độc giả khai trùng với một tài khoản khác.")]})
+        # Staff checked the new document: it becomes the one on record.
+        profile.id_kind, profile.id_number = profile.pending_id_kind or profile.id_kind, profile.pending_id_number
+        profile.pending_id_kind = profile.pending_id_number = None
     previous = reader.clearance
     reader.clearance = target
     reader.clearance_reason = reason
+    if target == Clearance.BLOCKED.value:
+        # Every open session ends now; grants are suspended while blocked (requests.active_grant).
+        sessions.end_all_sessions(reader, "blocked")
     action = "reader.clear" if target == Clearance.CLEARED.value else "reader.block"
     record_event(db.session, actor, action, "user", reader.id, from_state=previous, to_state=target, reason=reason)
     db.session.commit()

@@ -23,7 +23,7 @@ from ..models import Fonds, RecordFile, User
 from ..permissions import require
 from .audit import record_event
 from .records import (
-    apply_file_fields, parse_partial_date, put_scan, replace_documents,
+    apply_file_fields, mode_changed, parse_partial_date, put_scan, replace_documents,
     validate_file_fields,
 )
 from .scans import inspect_scan, remove_scan_folder
@@ -276,6 +276,8 @@ def _import_row(actor: User | None, manifest: Path, line: int, row: dict[str, st
         remove_scan_folder(new_scan)
         raise
     remove_scan_folder(old_scan)
+    if not created and "mode" in changes:
+        mode_changed(actor, record, changes["mode"][0], record.mode)
     report.documents += len(docs)
     if created:
         report.created += 1

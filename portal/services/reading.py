@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -21,10 +21,12 @@ from .. import jobs
 from ..db import utcnow
 from ..errors import NotFound, NotPermitted
 from ..extensions import db
-from ..models import Job, ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
+from ..models import AccessMode, Job, ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
 from ..permissions import require
+from ..urls import external_url
 from ..workflow import ItemStatus, on_enter
 from .audit import record_event
+from .records import on_mode_change
 from .mail import send_mail
 from .requests import active_grant
 
@@ -97,6 +99,10 @@ def build_copy(copy_id: int) -> None:
     copy = db.session.get(ReadingCopy, copy_id)
     if copy is None or copy.status in ("ready", "purged"):
         return
+    if copy.kind == "reader" and copy.file.is_classified:  # reclassified since the grant: never built
+        copy.status, copy.purged_at = "purged", utcnow()
+        db.session.commit()
+        return
     copy.status = "building"
     db.session.commit()
     record = copy.file
@@ -119,14 +125,7 @@ def build_copy(copy_id: int) -> None:
     db.session.commit()
     if copy.kind == "reader" and copy.item is not None:
         send_mail(user.email, _("Bản đọc hồ sơ %(code)s đã sẵn sàng", code=record.file_code), "copy_ready",
-                  copy=copy, link=_external("viewer.read", item_id=copy.item_id))
-
-
-def _external(endpoint: str, **values: object) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+                  copy=copy, link=external_url("viewer.read", item_id=copy.item_id))
 
 
 def mark_failed_copies() -> None:
@@ -165,6 +164,8 @@ def reader_item(user: User, item_id: int) -> RequestItem:
 
 def grant_is_active(item: RequestItem) -> bool:
     """Checked on every access: the window is open (an ended one is expired right here)."""
+    if item.file.is_classified:  # the file's mode now rules, whatever the grant said
+        return False
     active = active_grant(item.reader, item.file_id)
     return active is not None and active.id == item.id
 
@@ -258,6 +259,23 @@ def purge_copies(now: datetime | None = None) -> int:
         record_event(db.session, None, "reading.purge", "reading_copy", copy.id, to_state="purged")
         db.session.commit()
     return len(due)
+
+
+@on_mode_change
+def purge_on_reclassification(actor: User | None, record: RecordFile, old_mode: str, new_mode: str) -> None:
+    """A file that became classified keeps no reader's copy: each is deleted now (staff copies stay)."""
+    if new_mode != AccessMode.CLASSIFIED.value:
+        return
+    copies = list(db.session.scalars(select(ReadingCopy).where(
+        ReadingCopy.file_id == record.id, ReadingCopy.kind == "reader", ReadingCopy.status != "purged")))
+    now = utcnow()
+    for copy in copies:
+        if copy.path:
+            copy_path(copy).unlink(missing_ok=True)
+        copy.status, copy.purged_at, copy.purge_after = "purged", now, now
+        record_event(db.session, actor, "reading.purge", "reading_copy", copy.id, to_state="purged",
+                     reason="reclassified", data={"file_id": record.id})
+    db.session.commit()
 
 
 def failed_copies(user: User) -> list[ReadingCopy]:

@@ -6,7 +6,7 @@ import calendar
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,6 +22,12 @@ from .audit import record_event
 from .derivatives import render_derivatives
 from .scans import ScanError, ScanInfo, inspect_scan, remove_scan_folder, store_scan
 from .search import reindex as reindex_search
+
+# What happens elsewhere when a file's access mode changes (reclassification): requests end or
+# re-route their items, reading copies are purged, exhibitions withdraw pictures. Each owning
+# module registers its reaction with :func:`on_mode_change`; this module imports none of them.
+ModeChangeHook = Callable[[User | None, RecordFile, str, str], None]
+MODE_CHANGE_HOOKS: list[ModeChangeHook] = []
 
 PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 FILE_CODE_RE = re.compile(r"^[\w.\-/]{1,80}$")
@@ -178,6 +184,24 @@ def save_fonds(actor: User, data: dict[str, Any], fonds: Fonds | None = None) ->
     return fonds
 
 
+def on_mode_change(hook: ModeChangeHook) -> ModeChangeHook:
+    """Register ``hook(actor, record, old_mode, new_mode)``, called after a file's mode changed and was committed."""
+    if hook not in MODE_CHANGE_HOOKS:
+        MODE_CHANGE_HOOKS.append(hook)
+    return hook
+
+
+def mode_changed(actor: User | None, record: RecordFile, old_mode: str | None, new_mode: str) -> None:
+    """Run the registered reactions to a reclassification (after the change is committed)."""
+    if old_mode is None or old_mode == new_mode:
+        return
+    record_event(db.session, actor, "file.reclassify", "file", record.id, from_state=old_mode, to_state=new_mode,
+                 data={"file_code": record.file_code})
+    db.session.commit()
+    for hook in MODE_CHANGE_HOOKS:
+        hook(actor, record, old_mode, new_mode)
+
+
 def apply_file_fields(record: RecordFile, clean: dict[str, Any]) -> dict[str, Any]:
     """Copy cleaned fields onto ``record``; return what changed (old, new)."""
     changes = {}
@@ -208,23 +232,41 @@ def save_file(actor: User, fonds: Fonds, data: dict[str, Any], record: RecordFil
     record_event(db.session, actor, "file.create" if created else "file.update", "file", record.id,
                  data={"file_code": record.file_code, "changes": sorted(changes)})
     db.session.commit()
+    if not created and "mode" in changes:
+        mode_changed(actor, record, changes["mode"][0], record.mode)
     reindex_search([record.id])
     return record
 
 
 # --- public queries ---------------------------------------------------------
 
+def _fonds_counts(user: Any) -> tuple[dict[int, int], dict[int, int]]:
+    """(files ``user`` may see, all files) per fonds id."""
+    group = select(RecordFile.fonds_id, func.count(RecordFile.id)).group_by(RecordFile.fonds_id)
+    visible = dict(db.session.execute(visible_files(user, group)).all())
+    every = dict(db.session.execute(group).all())
+    return visible, every
+
+
+def _fonds_is_visible(fonds_id: int, visible: dict[int, int], every: dict[int, int]) -> bool:
+    # A fonds holding only classified files would reveal that they exist: it is not listed.
+    return visible.get(fonds_id, 0) > 0 or every.get(fonds_id, 0) == 0
+
+
 def list_fonds(user: Any) -> list[tuple[Fonds, int]]:
-    """Every fonds with the number of files ``user`` may see in it."""
-    counts = visible_files(user, select(RecordFile.fonds_id, func.count(RecordFile.id))
-                           .group_by(RecordFile.fonds_id))
-    by_fonds = dict(db.session.execute(counts).all())
+    """Every fonds ``user`` may see, with the number of files ``user`` may see in it."""
+    visible, every = _fonds_counts(user)
     fonds = db.session.scalars(select(Fonds).order_by(Fonds.code))
-    return [(f, by_fonds.get(f.id, 0)) for f in fonds]
+    return [(f, visible.get(f.id, 0)) for f in fonds if _fonds_is_visible(f.id, visible, every)]
 
 
-def get_fonds(code: str) -> Fonds:
+def get_fonds(code: str, user: Any = None) -> Fonds:
+    """The fonds with ``code``; with ``user``, NotFound when it holds only files they may not see."""
     fonds = db.session.scalar(select(Fonds).where(Fonds.code == code))
+    if fonds is not None and user is not None:
+        visible, every = _fonds_counts(user)
+        if not _fonds_is_visible(fonds.id, visible, every):
+            fonds = None
     if fonds is None:
         raise NotFound(_("Không tìm thấy phông."))
     return fonds

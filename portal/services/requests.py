@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +34,10 @@ from ..models import (
 )
 from ..permissions import can, require
 from ..workflow import Action, ItemStatus, RequestStatus
+from ..urls import external_url
 from .audit import record_event
+from .exhibitions import open_checked_image
+from .records import on_mode_change
 from .mail import send_mail
 
 PURPOSES = ("01", "02", "03")
@@ -113,29 +116,25 @@ def _check_letter(upload: FileStorage | None) -> tuple[bytes, str, str] | None:
                               {"letter": [_("Giấy giới thiệu quá lớn (tối đa %(mb)d MB).", mb=limit // (1 << 20))]})
     for magic, (mime, ext) in LETTER_TYPES.items():
         if data.startswith(magic):
-            if _letter_is_readable(data, mime):
+            if mime != "application/pdf":
+                # The exhibitions' picture check: by content, pixels counted before decoding
+                # (a 12000×12000 PNG of a few KB is a decompression bomb, refused here).
+                open_checked_image(data, "letter").close()
+                return data, mime, ext
+            if _pdf_is_readable(data):
                 return data, mime, ext
             break
     raise ValidationError(_("Vui lòng sửa các lỗi bên dưới."),
                           {"letter": [_("Giấy giới thiệu phải là tệp PDF, JPEG hoặc PNG hợp lệ.")]})
 
 
-def _letter_is_readable(data: bytes, mime: str) -> bool:
-    if mime == "application/pdf":
-        import pikepdf
-
-        try:
-            with pikepdf.open(io.BytesIO(data)) as pdf:
-                return len(pdf.pages) > 0
-        except Exception:  # noqa: BLE001 - any parse failure means "not a real PDF"
-            return False
-    from PIL import Image
+def _pdf_is_readable(data: bytes) -> bool:
+    import pikepdf
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-        return True
-    except Exception:  # noqa: BLE001
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages) > 0
+    except Exception:  # noqa: BLE001 - any parse failure means "not a real PDF"
         return False
 
 
@@ -369,7 +368,8 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
     reason = (reason or "").strip() or None
     if reason and len(reason) > 2000:
         raise ValidationError(_("Lý do quá dài (tối đa 2000 ký tự)."))
-    target = workflow.transition(item.status, action, mode=item.mode, reason=reason,
+    # The file's mode now, not when it was requested: a file reclassified since is decided as it is today.
+    target = workflow.transition(item.status, action, mode=item.file.mode, reason=reason,
                                  reader_cleared=item.reader.clearance == Clearance.CLEARED.value)
     previous = item.status
     now = utcnow()
@@ -379,8 +379,8 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
     elif target is ItemStatus.GRANTED:
         item.decided_by_id, item.decided_at, item.decision_reason = actor.id, now, reason  # type: ignore[union-attr]
         item.grant_starts_at, item.grant_ends_at = now, now + timedelta(days=grant_days())
-    elif target is ItemStatus.REFUSED:
-        item.decided_by_id, item.decided_at, item.decision_reason = actor.id, now, reason  # type: ignore[union-attr]
+    elif target is ItemStatus.REFUSED:  # by staff, or closed by the system (no actor)
+        item.decided_by_id, item.decided_at, item.decision_reason = getattr(actor, "id", None), now, reason
     elif target in (ItemStatus.EXPIRED, ItemStatus.REVOKED, ItemStatus.WITHDRAWN):
         item.ended_at, item.end_reason = now, reason
         item.ended_by_id = actor.id if actor is not None else None
@@ -397,6 +397,37 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
     _notify_decision(item, action_enum)
     workflow.entered(item, target)
     return item
+
+
+@on_mode_change
+def follow_reclassification(actor: User | None, record: RecordFile, old_mode: str, new_mode: str) -> None:
+    """A file's mode changed: its open items follow the file's mode now.
+
+    Classified: every open item ends (undecided ones refused, grants revoked) with a reason the
+    reader sees, which does not name the file. Conditional or open: undecided items take the
+    new mode, so a file that became conditional needs the leader again (and gets its deadline).
+    """
+    items = list(db.session.scalars(select(RequestItem).where(
+        RequestItem.file_id == record.id,
+        RequestItem.status.in_([s.value for s in workflow.OPEN_STATUSES])).order_by(RequestItem.id)))
+    if new_mode == AccessMode.CLASSIFIED.value:
+        reason = _("Hồ sơ này không còn được cung cấp cho độc giả do thay đổi chế độ sử dụng tài liệu.")
+        for item in items:
+            try:
+                decide(None, item, Action.CLOSE.value, reason)
+            except Conflict:  # decided meanwhile: close what it is now
+                if item.status in {s.value for s in workflow.OPEN_STATUSES}:
+                    decide(None, item, Action.CLOSE.value, reason)
+        return
+    for item in items:
+        if item.status not in {s.value for s in workflow.UNDECIDED_STATUSES} or item.mode == new_mode:
+            continue
+        record_event(db.session, actor, "item.mode_change", "item", item.id, from_state=item.mode, to_state=new_mode,
+                     data={"request": item.request.code, "file_code": record.file_code})
+        item.mode = new_mode
+        if item.status == ItemStatus.SUBMITTED.value:
+            item.due_on = due_date(item.request.submitted_at, new_mode)
+    db.session.commit()
 
 
 def grant_days() -> int:
@@ -419,7 +450,7 @@ def withdraw_request(reader: User, request: AccessRequest) -> AccessRequest:
         raise DomainError(_("Không thể rút phiếu vì đã có mục được giải quyết."))
     now = utcnow()
     for item in request.items:
-        target = workflow.transition(item.status, Action.WITHDRAW.value, mode=item.mode)
+        target = workflow.transition(item.status, Action.WITHDRAW.value, mode=item.file.mode)
         record_event(db.session, reader, "item.withdraw", "item", item.id, from_state=item.status,
                      to_state=target.value, data={"request": request.code})
         item.status, item.ended_at, item.ended_by_id = target.value, now, reader.id
@@ -445,6 +476,8 @@ def active_grant(reader: Any, file_id: int) -> RequestItem | None:
     """
     if not getattr(reader, "is_authenticated", False):
         return None
+    if reader.clearance == Clearance.BLOCKED.value:
+        return None  # suspended while the account is blocked (the window keeps running)
     items = db.session.scalars(select(RequestItem).where(
         RequestItem.reader_id == reader.id, RequestItem.file_id == file_id,
         RequestItem.status == ItemStatus.GRANTED.value,
@@ -484,7 +517,7 @@ def expire_and_remind(now: datetime | None = None) -> ExpiryReport:
         record_event(db.session, None, "item.remind", "item", item.id, data={"request": item.request.code})
         db.session.commit()
         send_mail(item.reader.email, _("Sắp hết thời hạn đọc %(code)s", code=item.file.file_code), "grant_ending",
-                  item=item, link=_link("reader.request_detail", request_id=item.request_id))
+                  item=item, link=external_url("reader.request_detail", request_id=item.request_id))
         report.reminded += 1
     return report
 
@@ -508,11 +541,11 @@ def post_message(author: User, request: AccessRequest, body: str) -> RequestMess
         for staff in _staff_to_notify(Role.ARCHIVIST):
             send_mail(staff.email, _("Tin nhắn mới của độc giả về phiếu %(code)s", code=request.code),
                       "request_message", request=request, message=message,
-                      link=_link("staff.request_detail", request_id=request.id))
+                      link=external_url("staff.request_detail", request_id=request.id))
     else:
         send_mail(request.reader.email, _("Phòng đọc trả lời về phiếu %(code)s", code=request.code),
                   "request_message", request=request, message=message,
-                  link=_link("reader.request_detail", request_id=request.id))
+                  link=external_url("reader.request_detail", request_id=request.id))
     return message
 
 
@@ -635,31 +668,25 @@ def request_register_csv(actor: User, start: date, end: date) -> str:
 
 # --- notifications ------------------------------------------------------------------------
 
-def _link(endpoint: str, **values: Any) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _staff_to_notify(role: Role) -> list[User]:
     return list(db.session.scalars(select(User).where(User.role == role.value, User.is_active_account.is_(True))))
 
 
 def _notify_submitted(request: AccessRequest) -> None:
     send_mail(request.reader.email, _("Đã nhận phiếu yêu cầu %(code)s", code=request.code), "request_submitted",
-              request=request, link=_link("reader.request_detail", request_id=request.id))
+              request=request, link=external_url("reader.request_detail", request_id=request.id))
     for staff in _staff_to_notify(Role.ARCHIVIST):
         send_mail(staff.email, _("Phiếu yêu cầu mới %(code)s", code=request.code), "request_new_staff",
-                  request=request, link=_link("staff.request_detail", request_id=request.id))
+                  request=request, link=external_url("staff.request_detail", request_id=request.id))
 
 
 def _notify_decision(item: RequestItem, action: Action) -> None:
     if action is Action.FORWARD:
         for leader in _staff_to_notify(Role.LEADER):
             send_mail(leader.email, _("Hồ sơ chờ lãnh đạo duyệt: %(code)s", code=item.request.code),
-                      "item_forwarded", item=item, link=_link("staff.request_detail", request_id=item.request_id))
+                      "item_forwarded", item=item, link=external_url("staff.request_detail", request_id=item.request_id))
         return
-    if action in (Action.APPROVE, Action.LEADER_APPROVE, Action.REFUSE, Action.LEADER_REFUSE, Action.REVOKE):
+    if action in (Action.APPROVE, Action.LEADER_APPROVE, Action.REFUSE, Action.LEADER_REFUSE, Action.REVOKE,
+                  Action.CLOSE):
         send_mail(item.reader.email, _("Kết quả phiếu yêu cầu %(code)s", code=item.request.code), "item_decided",
-                  item=item, link=_link("reader.request_detail", request_id=item.request_id))
+                  item=item, link=external_url("reader.request_detail", request_id=item.request_id))

@@ -1,26 +1,32 @@
 """A reader's own account: profile, consents, password."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 
-from ..auth_session import current_actor
+from ..auth_session import current_actor, current_session_token, log_out, reissue
+from ..caching import personal_blueprint
 from ..errors import DomainError, ValidationError
+from ..extensions import limiter, user_or_address
 from ..forms import ChangePasswordForm, ConfirmForm, ProfileForm, apply_errors
 from ..services import accounts
 
 bp = Blueprint("account", __name__, url_prefix="/ca-nhan")
+personal_blueprint(bp)  # private pages: never stored by a browser or proxy
 
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_PROFILE"], methods=["POST"], key_func=user_or_address)
 def profile():
     """View and edit the account fields."""
     user = current_actor()
     form = ProfileForm(obj=user.profile) if request.method == "GET" else ProfileForm()
     if request.method == "GET":
         form.full_name.data = user.full_name
+        if user.profile is not None and user.profile.pending_id_number:  # what the reader last gave
+            form.id_kind.data, form.id_number.data = user.profile.pending_id_kind, user.profile.pending_id_number
     elif form.validate_on_submit():
         try:
             accounts.update_profile(user, {name: field.data for name, field in form._fields.items()})
@@ -28,6 +34,8 @@ def profile():
             apply_errors(form, error)
         else:
             flash(_("Đã lưu thông tin tài khoản."), "success")
+            if user.profile is not None and user.profile.pending_id_number:
+                flash(_("Giấy tờ tùy thân mới sẽ được cán bộ phòng đọc kiểm tra trước khi thay giấy tờ cũ."), "info")
             return redirect(url_for("account.profile"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("account/profile.html", form=form, user=user, confirm_form=ConfirmForm()), status
@@ -53,7 +61,7 @@ def withdraw_consent(purpose: str):
         flash(error.message, "error")
         return redirect(url_for("account.consents"))
     if closed:
-        logout_user()
+        log_out()
         flash(_("Bạn đã rút lại đồng ý xử lý dữ liệu; tài khoản đã được đóng."), "info")
         return redirect(url_for("public.home"))
     flash(_("Đã rút lại đồng ý."), "success")
@@ -82,13 +90,11 @@ def change_password():
     if form.validate_on_submit():
         try:
             accounts.change_password(current_actor(), form.current_password.data,
-                                     form.new_password.data)
+                                     form.new_password.data, keep_session=current_session_token())
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            from flask_login import login_user
-
-            login_user(current_actor())  # re-issue with the new session version
+            reissue(current_actor())  # this browser stays, with the new session version
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
             return redirect(url_for("account.profile"))
     return render_template("account/password.html", form=form)

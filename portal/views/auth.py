@@ -1,18 +1,21 @@
 """Registration, email confirmation, login/logout and password reset."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from ..auth_session import redirect_next
+from ..auth_session import log_in, log_out
+from ..caching import personal_blueprint
 from ..errors import DomainError, ValidationError
 from ..extensions import limiter, login_account
 from ..forms import EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm, apply_errors
 from ..models import ConsentPurpose
+from ..redirects import redirect_back
 from ..services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/tai-khoan")
+personal_blueprint(bp)  # private pages: never stored by a browser or proxy
 
 
 def _login_limit() -> str:
@@ -45,11 +48,12 @@ def register():
         data = {name: field.data for name, field in form._fields.items()}
         data["consents"] = [p.value for p in ConsentPurpose if form[f"consent_{p.value}"].data]
         try:
-            user = accounts.register_reader(data)
+            accounts.register_reader(data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            return render_template("auth/registered.html", email=user.email)
+            # The same page whether an account was made or an existing one was told by mail.
+            return render_template("auth/registered.html", email=accounts.normalise_email(form.email.data or ""))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
 
@@ -90,10 +94,9 @@ def login():
         except DomainError as error:
             flash(error.message, "error")
         else:
-            session.clear()  # a fresh session at login (no fixation)
-            login_user(user)
+            log_in(user)  # a fresh session at login (no fixation), live server-side until logout
             flash(_("Đăng nhập thành công."), "success")
-            return redirect_next("staff.dashboard" if user.is_staff else "account.profile")
+            return redirect_back("staff.dashboard" if user.is_staff else "account.profile")
     status = 401 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
@@ -101,9 +104,8 @@ def login():
 @bp.post("/dang-xuat")
 @login_required
 def logout():
-    """Log out (POST, with CSRF, so a link cannot log somebody out)."""
-    logout_user()
-    session.clear()
+    """Log out (POST, with CSRF, so a link cannot log somebody out); the session ends server-side."""
+    log_out()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("public.home"))
 
@@ -133,7 +135,7 @@ def reset_password(token: str):
             flash(error.message, "error")
             return redirect(url_for("auth.forgot_password"))
         else:
-            logout_user()
+            log_out()
             flash(_("Đã đặt mật khẩu mới. Hãy đăng nhập."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)

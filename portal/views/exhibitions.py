@@ -18,18 +18,22 @@ from markupsafe import Markup
 from wtforms import BooleanField, StringField, TextAreaField
 
 from ..auth_session import current_actor
+from ..caching import no_store
 from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..forms import ConfirmForm, apply_errors
 from ..models import ExhibitionImage, ItemKind
 from ..permissions import can
+from ..request_limits import accepts_upload
 from ..services import audit
 from ..services import exhibitions as svc
+from ..urls import external_url
 from .staff import staff_required
 
 bp = Blueprint("exhibitions", __name__)
 
 IMAGE_CACHE_SECONDS = 365 * 24 * 3600
+SOURCED_IMAGE_CACHE_SECONDS = 3600  # pictures of a file's pages: withdrawn when the file becomes classified
 DIRECTIONS = {"len": "up", "xuong": "down"}
 
 
@@ -57,6 +61,7 @@ class ImageItemForm(FlaskForm):
     caption_en = TextAreaField(_l("Chú thích tiếng Anh (không bắt buộc)"))
     credit = StringField(_l("Nguồn ảnh"))
     credit_en = StringField(_l("Nguồn ảnh tiếng Anh (không bắt buộc)"))
+    source_file = StringField(_l("Cắt từ hồ sơ (mã hồ sơ, nếu ảnh là một phần trang của hồ sơ lưu trữ)"))
 
 
 class FileItemForm(FlaskForm):
@@ -105,7 +110,9 @@ def exhibition_html(html: object) -> Markup:
 
 @bp.app_template_global()
 def exhibition_image_url(image: ExhibitionImage, width: int | None = None, external: bool = False) -> str:
-    return url_for("exhibitions.image", key=image.key, name=image.file_name(width), _external=external)
+    if external:  # share metadata: the public address, never the request's Host header
+        return external_url("exhibitions.image", key=image.key, name=image.file_name(width))
+    return url_for("exhibitions.image", key=image.key, name=image.file_name(width))
 
 
 @bp.app_template_global()
@@ -145,13 +152,24 @@ def detail(slug: str):
     return response
 
 
+@bp.after_request
+def staff_pages_are_not_stored(response):
+    """The editor's pages show drafts: never kept by a browser or a proxy."""
+    if (request.endpoint or "").startswith("exhibitions.staff_"):
+        no_store(response)
+    return response
+
+
 @bp.get("/trien-lam/anh/<key>/<name>")
 def image(key: str, name: str):
     """A web derivative; published ones are cached for a year (their content never changes)."""
     path, public = svc.image_to_serve(current_user, key, name)
-    response = send_file(path, mimetype="image/webp", conditional=True, max_age=IMAGE_CACHE_SECONDS if public else 0)
-    response.headers["Cache-Control"] = (f"public, max-age={IMAGE_CACHE_SECONDS}, immutable" if public
-                                         else "private, no-store")
+    # A picture of a catalogue file's page follows the file's mode: it may be withdrawn, so shared
+    # caches keep it only briefly; other pictures never change and are kept for a year.
+    lifetime = SOURCED_IMAGE_CACHE_SECONDS if svc.image_has_source(key) else IMAGE_CACHE_SECONDS
+    response = send_file(path, mimetype="image/webp", conditional=True, max_age=lifetime if public else 0)
+    response.headers["Cache-Control"] = (f"public, max-age={lifetime}" + (", immutable" if lifetime ==
+                                         IMAGE_CACHE_SECONDS else "") if public else "private, no-store")
     return response
 
 
@@ -192,6 +210,7 @@ def _upload(name: str):
 
 @bp.route("/nghiep-vu/trien-lam/moi", methods=["GET", "POST"])
 @bp.route("/nghiep-vu/trien-lam/<int:exhibition_id>/sua", methods=["GET", "POST"])
+@accepts_upload("EXHIBITION_IMAGE_MAX_BYTES")
 @staff_required("exhibitions.edit")
 def staff_edit(exhibition_id: int | None = None):
     """Create an exhibition, or edit its slug, titles, summaries and cover."""
@@ -296,6 +315,7 @@ def staff_section_delete(section_id: int):
 
 @bp.route("/nghiep-vu/trien-lam/phan/<int:section_id>/<any('anh', 'ho-so'):kind>/moi", methods=["GET", "POST"])
 @bp.route("/nghiep-vu/trien-lam/muc/<int:item_id>/sua", methods=["GET", "POST"])
+@accepts_upload("EXHIBITION_IMAGE_MAX_BYTES")
 @staff_required("exhibitions.edit")
 def staff_item(section_id: int | None = None, kind: str | None = None, item_id: int | None = None):
     """Add or edit an item: an image (with caption and credit) or a catalogue file (with a page)."""

@@ -1,10 +1,10 @@
 """Pages for everyone: home, language switch, the catalogue (fonds → files → file)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
-from ..auth_session import safe_next
+from ..redirects import safe_target
 from ..services import records
 
 bp = Blueprint("public", __name__)
@@ -28,8 +28,7 @@ def home():
 @bp.get("/lang/<code>")
 def set_language(code: str):
     """Switch the UI language (cookie) and go back where the visitor was."""
-    response = make_response("", 302)
-    response.headers["Location"] = safe_next(request.args.get("next"))
+    response = redirect(safe_target(request.args.get("next")))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
@@ -45,7 +44,7 @@ def fonds_index():
 @bp.get("/phong/<code>")
 def fonds_detail(code: str):
     """One fonds and a page of its files."""
-    fonds = records.get_fonds(code)
+    fonds = records.get_fonds(code, current_user)
     page = _page_arg()
     per_page = current_app.config["CATALOGUE_PAGE_SIZE"]
     files, total = records.list_files(current_user, fonds=fonds, page=page, per_page=per_page,

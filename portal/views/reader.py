@@ -5,15 +5,20 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..auth_session import current_actor, redirect_next
+from .. import workflow
+from ..auth_session import current_actor
+from ..caching import personal_blueprint
 from ..errors import DomainError, Refused, ValidationError
 from ..extensions import limiter, user_or_address
 from ..forms import ConfirmForm, MessageForm, RequestForm, apply_errors
 from ..permissions import can
+from ..redirects import redirect_back
+from ..request_limits import accepts_upload
 from ..services import requests as svc
-from .. import workflow
 
 bp = Blueprint("reader", __name__, url_prefix="/phieu-yeu-cau")
+LETTER_CSP = "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'"
+personal_blueprint(bp)  # private pages: never stored by a browser or proxy
 
 
 @bp.post("/gio/them/<int:file_id>")
@@ -28,7 +33,7 @@ def basket_add(file_id: int):
         flash(error.message, "error")
     else:
         flash(_("Đã thêm hồ sơ %(code)s vào giỏ.", code=entry.file.file_code), "success")
-    return redirect_next("reader.basket")
+    return redirect_back("reader.basket")
 
 
 @bp.post("/gio/bo/<int:file_id>")
@@ -41,6 +46,7 @@ def basket_remove(file_id: int):
 
 
 @bp.route("/gio", methods=["GET", "POST"])
+@accepts_upload("LETTER_MAX_BYTES")
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], methods=["POST"], key_func=user_or_address)
 def basket():
@@ -123,6 +129,11 @@ def letter(request_id: int):
     req = svc.get_request(current_actor(), request_id)
     if not req.letter_path or not can(current_actor(), "request.view_letter", req):
         abort(404)
-    response = send_file(svc.letter_file(req), mimetype=req.letter_mime, download_name=req.letter_name, as_attachment=False)
-    response.headers["Cache-Control"] = "private, no-store"
+    # A letter is the reader's file: a PDF is downloaded, never opened in the site's origin, and
+    # whatever it is, it runs nothing (sandboxed, no scripts, no plugins).
+    as_pdf = req.letter_mime == "application/pdf"
+    response = send_file(svc.letter_file(req), mimetype=req.letter_mime, download_name=req.letter_name,
+                         as_attachment=as_pdf)
+    response.headers["Content-Security-Policy"] = LETTER_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -11,10 +11,13 @@ from search import schema as f
 from search.results import SORTS, SearchRequest
 
 from .. import labels
+from ..extensions import limiter, user_or_address
 from ..permissions import can
 from ..services import search as search_service
 
 bp = Blueprint("search", __name__, url_prefix="/tim-kiem")
+# Every search page runs a search: the configured limit holds for the whole blueprint.
+limiter.limit(lambda: current_app.config["RATELIMIT_SEARCH"], key_func=user_or_address)(bp)
 
 # URL parameter → facet field, in the order facets are shown.
 FACET_PARAMS = {

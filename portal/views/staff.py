@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..auth_session import current_actor
 from .. import workflow
+from ..caching import personal_blueprint
 from ..errors import DomainError, Refused, ValidationError
 from ..extensions import db, limiter, user_or_address
 from ..forms import (
@@ -19,12 +20,14 @@ from ..forms import (
 )
 from ..models import Clearance, Fonds, ReadingCopy, RecordFile
 from ..permissions import can
+from ..request_limits import accepts_upload
 from ..services import accounts, audit, importer, records, uploads
 from ..services import reading as reading_svc
 from ..services import requests as requests_svc
 from ..workflow import ItemStatus
 
 bp = Blueprint("staff", __name__, url_prefix="/nghiep-vu")
+personal_blueprint(bp)  # private pages: never stored by a browser or proxy
 
 
 def staff_required(action: str = "staff.enter"):
@@ -157,6 +160,7 @@ def file_edit(fonds_id: int | None = None, file_id: int | None = None):
 
 
 @bp.route("/ho-so/<int:file_id>/ban-quet", methods=["GET", "POST"])
+@accepts_upload("SCAN_MAX_BYTES")
 @staff_required("records.edit")
 def file_scan(file_id: int):
     """Attach or replace a file's scan: a PDF, or a ZIP of page images."""
@@ -180,6 +184,7 @@ def file_scan(file_id: int):
 
 
 @bp.route("/nhap-du-lieu", methods=["GET", "POST"])
+@accepts_upload("MAX_CONTENT_LENGTH")
 @staff_required("records.import")
 def import_manifest():
     """Run a manifest import from the browser: a CSV, or a ZIP with manifest and scans."""
@@ -233,7 +238,7 @@ def _request_page(req, form=None, message_form=None, failed_item=None, status=20
     return render_template(
         "staff/request_detail.html", req=req, timeline=requests_svc.timeline(req),
         message_form=message_form or MessageForm(), decision_form=form or DecisionForm(), failed_item=failed_item,
-        actions_for=lambda item: [a for a in workflow.actions_from(item.status, item.mode)
+        actions_for=lambda item: [a for a in workflow.actions_from(item.status, item.file.mode)
                                   if can(current_user, f"item.{a.value}", item)],
         is_overdue=requests_svc.is_overdue,
     ), status

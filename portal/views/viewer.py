@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 
 from ..auth_session import current_actor
+from ..caching import personal_blueprint
 from ..errors import NotFound
 from ..extensions import db, limiter, user_or_address
 from ..forms import ConfirmForm
@@ -18,6 +19,7 @@ from ..permissions import can
 from ..services import reading
 
 bp = Blueprint("viewer", __name__)
+personal_blueprint(bp)  # private pages: never stored by a browser or proxy
 
 # pdf.js needs its worker ('self'), WebAssembly for image decoders, and nothing inline.
 VIEWER_CSP = (

@@ -54,6 +54,7 @@ def live_app(tmp_path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = app.config["LIVE_URL"]  # what `make run` does: mails link to the served address
     yield app
     server.shutdown()
     thread.join(timeout=5)

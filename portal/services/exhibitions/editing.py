@@ -15,11 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from ...db import utcnow
 from ...errors import ValidationError
 from ...extensions import db
-from ...models import AccessMode, Exhibition, ExhibitionItem, ExhibitionSection, ItemKind, RecordFile, User
+from ...models import (
+    AccessMode, Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ItemKind, RecordFile, User,
+)
 from ...permissions import Actor, require
 from ... import settings
 from ..audit import record_event
-from .images import commit_with_images, image_from_page, image_from_upload, remove_image_folder
+from ..records import on_mode_change
+from .images import commit_with_images, image_from_page, image_from_upload, remove_image_folder, source_file
 from .queries import publish_problems, shown_items
 from .text import SLUG_RE, block, check_length, invalid, line, sanitize_html, slugify
 
@@ -66,15 +69,16 @@ def _validate_exhibition(data: dict[str, Any], exhibition: Exhibition | None,
 
 
 def save_exhibition(actor: Actor, data: dict[str, Any], cover: BinaryIO | None = None,
-                    exhibition: Exhibition | None = None) -> Exhibition:
-    """Create or edit an exhibition's slug, titles, summaries and (optionally) cover picture."""
+                    exhibition: Exhibition | None = None, cover_source: RecordFile | None = None) -> Exhibition:
+    """Create or edit an exhibition's slug, titles, summaries and (optionally) cover picture
+    (``cover_source``: the file whose page it was cut from)."""
     require(actor, "exhibitions.edit")
     errors = invalid()
     clean = _validate_exhibition(data, exhibition, errors)
     new_image = None
     if cover is not None:
         try:
-            new_image = image_from_upload(cover, "cover")
+            new_image = image_from_upload(cover, "cover", cover_source)
         except ValidationError as error:
             for name, messages in error.fields.items():
                 for message in messages:
@@ -250,9 +254,10 @@ def save_image_item(actor: Actor, section: ExhibitionSection, data: dict[str, An
     clean = _item_text(data, errors, caption_required=True)
     if item is None and upload is None:
         errors.add("image", _("Hãy chọn một tệp ảnh."))
+    source = source_file(str(data.get("source_file") or ""), errors)
     if errors.fields:
         raise errors
-    new_image = image_from_upload(upload, "image") if upload is not None else None
+    new_image = image_from_upload(upload, "image", source) if upload is not None else None
     created = item is None
     item = item or _append_item(section, ItemKind.IMAGE.value)
     for name, value in clean.items():
@@ -347,3 +352,31 @@ def delete_item(actor: Actor, item: ExhibitionItem) -> None:
                  data={"item": item.id, "kind": item.kind})
     commit_with_images([], [image])
 
+
+
+@on_mode_change
+def withdraw_classified_pictures(actor: Actor, record: RecordFile, old_mode: str, new_mode: str) -> None:
+    """A file that became classified leaves every exhibition: its pages and the pictures cut from
+    them are taken off items and covers, and their derivatives deleted (audited per exhibition)."""
+    if new_mode != AccessMode.CLASSIFIED.value:
+        return
+    images = list(db.session.scalars(select(ExhibitionImage).where(ExhibitionImage.file_id == record.id)))
+    if not images:
+        return
+    ids = {image.id for image in images}
+    touched: set[int] = set()
+    for item in db.session.scalars(select(ExhibitionItem).where(ExhibitionItem.image_id.in_(ids))):
+        item.image = None
+        touched.add(item.section.exhibition_id)
+    for exhibition in db.session.scalars(select(Exhibition).where(Exhibition.cover_image_id.in_(ids))):
+        exhibition.cover = None
+        touched.add(exhibition.id)
+    for exhibition_id in sorted(touched):
+        record_event(db.session, actor, "exhibition.withdraw_file", OBJECT_TYPE, exhibition_id,
+                     reason="reclassified", data={"file_id": record.id})
+    keys = [image.key for image in images]
+    for image in images:
+        db.session.delete(image)
+    db.session.commit()
+    for key in keys:
+        remove_image_folder(key)

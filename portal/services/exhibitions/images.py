@@ -171,11 +171,28 @@ def _store_image(image: Image.Image, record: RecordFile | None = None, page_no: 
     return row
 
 
-def image_from_upload(upload: BinaryIO, field: str = "image") -> ExhibitionImage:
-    """Check an uploaded picture and store its derivatives (the caller commits)."""
+def image_from_upload(upload: BinaryIO, field: str = "image", source: RecordFile | None = None,
+                      page_no: int | None = None) -> ExhibitionImage:
+    """Check an uploaded picture and store its derivatives (the caller commits).
+
+    A picture cut from a catalogue file's page names that file (``source``): it is then
+    checked against the file's mode whenever it is served, and withdrawn with it.
+    """
     data = read_upload(upload, field)
     with open_checked_image(data, field) as image:
-        return _store_image(image)
+        return _store_image(image, source, page_no)
+
+
+def source_file(code: str, errors: ValidationError, field: str = "source_file") -> RecordFile | None:
+    """The catalogue file a picture was cut from, by code (blank: none); classified or unknown is an error."""
+    code = code.strip()
+    if not code:
+        return None
+    record = db.session.scalar(select(RecordFile).where(RecordFile.file_code == code))
+    if record is None or record.is_classified:
+        errors.add(field, _("Không có hồ sơ mã %(code)s có thể trưng bày.", code=code))
+        return None
+    return record
 
 
 def render_page(record: RecordFile, page_no: int) -> Image.Image:

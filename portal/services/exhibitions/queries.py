@@ -67,6 +67,11 @@ def image_to_serve(user: Actor, key: str, name: str) -> tuple[Path, bool]:
     return path, public
 
 
+def image_has_source(key: str) -> bool:
+    """Whether the picture was made from (or cut from) a catalogue file's page."""
+    return db.session.scalar(select(ExhibitionImage.file_id).where(ExhibitionImage.key == key)) is not None
+
+
 def cover_image(exhibition: Exhibition) -> ExhibitionImage | None:
     """The cover, if it may be shown."""
     return exhibition.cover if image_is_displayable(exhibition.cover) else None
