@@ -2,7 +2,7 @@
 from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, ReaderProfile, Role, User
 from .audit import AuditEvent, AuditTrailIsAppendOnly
 from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ExhibitionSetting, ItemKind
-from .jobs import Job
+from .jobs import Job, WorkerBeat
 from .reading import ReadingAccess, ReadingCopy, ReadingFlag
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
 from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
@@ -10,6 +10,6 @@ from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
 __all__ = [
     "STAFF_ROLES", "AccessMode", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
     "ConsentPurpose", "Document", "Fonds", "Job", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
-    "Role", "User",
+    "Role", "User", "WorkerBeat",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ExhibitionSetting", "ItemKind",
 ]

@@ -182,7 +182,10 @@ def import_manifest(actor: User | None, manifest: Path,
         record_event(db.session, actor, "file.import_documents", "file", record.id, data={"count": len(docs)})
         db.session.commit()
         report.documents += len(docs)
+    # Rows commit one by one; if the process dies before this line, the index check
+    # (search.check_index) finds the files the index lacks and queues them.
     reindex_search(file_codes=[*seen, *documents])
+    db.session.commit()
     return report
 
 
