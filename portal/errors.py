@@ -48,3 +48,9 @@ class Conflict(DomainError):
     """Somebody else changed the object first."""
 
     status_code = 409
+
+
+class StorageFull(DomainError):
+    """The disk under DATA_DIR is full: nothing was saved (see :mod:`portal.storage`)."""
+
+    status_code = 507

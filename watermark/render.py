@@ -6,6 +6,7 @@ not thread-safe, so callers use a process pool (see portal/services/derivatives.
 """
 from __future__ import annotations
 
+import errno
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,10 @@ class PageResult:
     width: int
     height: int
     gray: bool
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 class RenderError(Exception):
@@ -91,6 +96,8 @@ def render_pdf_pages(pdf_path: str, folder: str, page_numbers: list[int], max_pi
             except RenderError:
                 raise
             except Exception as exc:  # pdfium raises PdfiumError and friends
+                if _disk_full(exc):
+                    raise  # not a broken page: the caller reports a full disk
                 raise RenderError(page_no, str(exc)) from exc
             finally:
                 page.close()
@@ -125,5 +132,7 @@ def render_image_pages(sources: list[tuple[int, str]], folder: str, max_pixels: 
                 image = image.convert("RGB") if image.mode in ("RGBA", "P", "CMYK", "LA") else image.convert("L")
             results.append(_save(image, out, page_no))
         except Exception as exc:  # noqa: BLE001 - Pillow raises many types for broken files
+            if _disk_full(exc):
+                raise  # not a broken page: the caller reports a full disk
             raise RenderError(page_no, str(exc)) from exc
     return results

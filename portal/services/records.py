@@ -18,6 +18,7 @@ from ..db import utcnow
 from ..models import Document, Fonds, PageScan, RecordFile, User
 from ..models.records import CONDITION_CODES, MODE_CODES, RELIABILITY_CODES, RETENTION_CODES
 from ..permissions import can, require, visible_files
+from ..storage import disk_guard
 from .audit import record_event
 from .derivatives import render_derivatives
 from .scans import ScanError, ScanInfo, inspect_scan, remove_scan_folder, store_scan
@@ -314,7 +315,8 @@ def attach_scan(actor: User, record: RecordFile, source: Path) -> RecordFile:
     info = inspect_scan(source)
     new_path = None
     try:
-        new_path, old_path = put_scan(record, info)
+        with disk_guard():  # a full disk: the new folder goes, the row stays as it was
+            new_path, old_path = put_scan(record, info)
         record_event(db.session, actor, "file.scan_replace" if old_path else "file.scan_attach", "file",
                      record.id, data={"pages": info.pages, "sha256": info.sha256})
         reindex_search([record.id])  # the job row commits with the change (outbox)

@@ -33,6 +33,7 @@ from ..models import (
     Role, User,
 )
 from ..permissions import can, require
+from ..storage import disk_guard
 from ..workflow import Action, ItemStatus, RequestStatus
 from . import reading
 from .audit import record_event
@@ -218,8 +219,9 @@ def submit_request(reader: User, data: dict[str, Any], letter: FileStorage | Non
             content, mime, ext = letter_data
             relative = f"letters/{request.code}-{secrets.token_hex(4)}.{ext}"
             letter_file = Path(current_app.config["DATA_DIR"]) / relative
-            letter_file.parent.mkdir(parents=True, exist_ok=True)
-            letter_file.write_bytes(content)
+            with disk_guard():  # a full disk: the partial letter is removed below, nothing commits
+                letter_file.parent.mkdir(parents=True, exist_ok=True)
+                letter_file.write_bytes(content)
             request.letter_path, request.letter_mime = relative, mime
             request.letter_name = (letter.filename or f"giay-gioi-thieu.{ext}")[:255]  # type: ignore[union-attr]
         record_event(db.session, reader, "request.submit", "request", request.id, to_state=request.status,

@@ -18,3 +18,6 @@ def register_blueprints(app: Flask) -> None:
     from . import search
 
     app.register_blueprint(search.bp)
+    from . import health
+
+    app.register_blueprint(health.bp)
