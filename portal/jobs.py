@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from .db import utcnow
 from .extensions import db
 from .models import Job, WorkerBeat
+from .storage import disk_full_message, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +236,8 @@ def _settle(job_id: int, attempt: int, **values: Any) -> str | None:
 
 def _record_failure(job_id: int, attempt: int, exc: BaseException) -> str | None:
     error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000]
+    if is_disk_full(exc):  # say it plainly: staff free space, then retry
+        error = f"{disk_full_message()} ({error})"
     log.warning("job %s attempt %s failed: %s", job_id, attempt, error)
     # Immediate mode (tests) cannot wait for a delayed retry: the job fails visibly at once.
     if attempt >= _max_attempts() or huey.immediate:
@@ -286,6 +289,7 @@ def sweep(now=None) -> SweepReport:
     """Take back lapsed leases and ring the doorbell of rows that need it (see the module docstring)."""
     now = now or utcnow()
     report = SweepReport()
+    requeued: list[int] = []
     lapsed = db.session.scalars(select(Job).where(
         Job.status == "running",
         or_(Job.lease_until < now,
@@ -300,7 +304,7 @@ def sweep(now=None) -> SweepReport:
         if final:
             values["finished_at"] = now
         else:
-            values.update(run_after=now, enqueued_at=None)
+            values.update(run_after=None, enqueued_at=None)
         result = db.session.execute(update(Job).where(Job.id == job.id, Job.status == "running",
                                                       Job.attempts == job.attempts)
                                     .values(**values).execution_options(synchronize_session=False))
@@ -308,6 +312,8 @@ def sweep(now=None) -> SweepReport:
             log.warning("job %s (%s): %s%s", job.id, job.kind, error, "; failed" if final else "; requeued")
             report.failed += final
             report.requeued += not final
+            if not final:
+                requeued.append(job.id)
     db.session.commit()
 
     grace = now - timedelta(seconds=int(_config("JOBS_ENQUEUE_GRACE_SECONDS", 5)))
@@ -323,7 +329,7 @@ def sweep(now=None) -> SweepReport:
         lost = list(db.session.scalars(select(Job.id).where(
             Job.status.in_(("queued", "retrying")), waiting, Job.enqueued_at < stale).order_by(Job.id)))
     db.session.rollback()
-    for job_id in [*never_rung, *lost]:
+    for job_id in [*requeued, *(i for i in never_rung if i not in requeued), *lost]:
         if not ring(job_id):
             break  # the queue is down: try again at the next sweep
         report.rung += 1
