@@ -37,6 +37,7 @@ ENV_SETTINGS: dict[str, type] = {
     "JOBS_LEASE_SECONDS": int,
     "JOBS_SWEEP_SECONDS": int,
     "JOBS_MAX_ATTEMPTS": int,
+    "JOBS_RERING_SECONDS": int,
     "SEARCH_CHECK_SECONDS": int,
     "DISK_MIN_FREE_MB": int,
 }

@@ -112,8 +112,12 @@ def init_web(app: Flask) -> None:
         if request.accept_mimetypes.best == "application/json":
             response = make_response({"error": message}, 503)
         else:
-            # A page that needs no database (no account, no basket), unlike error.html.
-            response = make_response(render_template("unavailable.html", message=message), 503)
+            # A page that needs no database, unlike error.html: rendered without the context
+            # processors, because Flask-Login's would load the signed-in account from it.
+            locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+            page = app.jinja_env.get_template("unavailable.html").render(
+                message=message, request=request, current_locale=locale)
+            response = make_response(page, 503)
         response.headers["Retry-After"] = str(RETRY_AFTER_DATABASE)
         response.headers["Cache-Control"] = "no-store"
         return response
