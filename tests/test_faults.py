@@ -391,3 +391,13 @@ def test_staff_see_failed_jobs_with_their_error_and_can_retry(app, client, make_
     with app.app_context():
         job = _job(job_id)
         assert job.status == "failed" and job.attempts == 1  # ran again from the first attempt, failed again
+
+
+def test_the_command_line_checks_the_index_and_sweeps(app, runner, make_file):
+    make_file()
+    result = runner.invoke(args=["search", "check", "--no-queue"])
+    assert result.exit_code == 0 and "catalogue=1" in result.output and "queued=-" in result.output
+    result = runner.invoke(args=["search", "check"])
+    assert "queued=rebuild" in result.output
+    assert "missing=0" in runner.invoke(args=["search", "check", "--no-queue"]).output
+    assert runner.invoke(args=["jobs", "sweep"]).output.strip() == "requeued=0 failed=0 enqueued=0"

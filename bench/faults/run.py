@@ -472,6 +472,9 @@ def reader_loop(port: int, email: str, world: dict, load: Load, until: float, se
                     status, _ = browser.request("POST", f"/phieu-yeu-cau/gio/them/{file_id}",
                                                 {"csrf_token": browser.token(page)})
                     load.saw("basket add", status)
+                    if status == 400:  # this reader already asked for that file: pick another
+                        file_id = rng.choice(world["requestable"])
+                        continue
                     status, basket = browser.request("GET", "/phieu-yeu-cau/gio")
                     load.saw("/phieu-yeu-cau/gio", status)
                     if status != 200:
@@ -586,6 +589,7 @@ def fault_redis(app, portal: Portal, redis: Redis, world: dict, readers: int, en
     for thread in threads:
         thread.join(timeout=60)
     statuses = Counter(status for _t, _l, status in load.events)
+    refused = Counter((label, status) for _t, label, status in load.events if status >= 400)
     five_xx = [(label, status) for _t, label, status in load.events if status >= 500]
     login_5xx = [s for s in tries if s >= 500]
     ok = not five_xx and not login_5xx and first_429 is not None and bool(done) and not load.abandoned
@@ -595,6 +599,8 @@ def fault_redis(app, portal: Portal, redis: Redis, world: dict, readers: int, en
                [f"login tries during the outage: {tries}",
                 f"copy job during the outage: {during} (recorded, not enqueued)",
                 f"job done {ran_after:.0f} s after Redis came back: {bool(done)}", f"5xx: {five_xx[:5]}",
+                f"4xx/5xx by page: {dict(refused)}; submissions accepted {len(load.accepted)}, "
+                f"abandoned {len(load.abandoned)}",
                 *load.errors[:3]])
 
 
