@@ -401,3 +401,18 @@ def test_the_command_line_checks_the_index_and_sweeps(app, runner, make_file):
     assert "queued=rebuild" in result.output
     assert "missing=0" in runner.invoke(args=["search", "check", "--no-queue"]).output
     assert runner.invoke(args=["jobs", "sweep"]).output.strip() == "requeued=0 failed=0 enqueued=0"
+
+
+def test_a_connection_that_died_mid_request_does_not_turn_the_answer_into_a_500(app, client, monkeypatch):
+    """PostgreSQL stopped while a request held a connection: closing the session must not fail the request."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    real_close = Session.close
+
+    def close_on_a_dead_connection(self):
+        monkeypatch.setattr(Session, "close", real_close)
+        raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(Session, "close", close_on_a_dead_connection)
+    assert client.get("/").status_code == 200
