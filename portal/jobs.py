@@ -147,13 +147,13 @@ def ring(job_id: int) -> bool:
         return True
     try:
         run_job(job_id)
-    except Exception as exc:  # Redis down, SQLite storage on a full disk…
+    except Exception as exc:  # noqa: BLE001 - Redis down, SQLite storage on a full disk…
         log.warning("job %s recorded; queue unavailable (%s): the sweeper will enqueue it", job_id, exc)
         return False
     try:
         with _engine().begin() as conn:
             conn.execute(update(Job).where(Job.id == job_id).values(enqueued_at=utcnow()))
-    except Exception as exc:  # the sweeper may ring it once more: the claim makes that harmless
+    except Exception as exc:  # noqa: BLE001 - the sweeper may ring it once more: the claim makes that harmless
         log.warning("job %s enqueued but not marked (%s)", job_id, exc)
     return True
 
@@ -195,7 +195,7 @@ def execute(job_id: int) -> str | None:
     try:
         with lease:
             HANDLERS[job.kind](**job.payload)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any handler error is the job's error, shown to staff
         db.session.rollback()
         return _record_failure(job_id, attempt, exc)
     db.session.rollback()  # whatever the handler left open
@@ -270,7 +270,7 @@ class _Heartbeat:
                     conn.execute(update(Job).where(
                         Job.id == self.job_id, Job.status == "running", Job.attempts == self.attempt,
                     ).values(lease_until=utcnow() + timedelta(seconds=self.seconds)))
-            except Exception as exc:  # the database is away: the lease may lapse, the job then reruns
+            except Exception as exc:  # noqa: BLE001 - the database is away: the lease may lapse, the job then reruns
                 log.warning("lease of job %s not renewed: %s", self.job_id, exc)
 
 
@@ -339,7 +339,7 @@ def sweep(now=None) -> SweepReport:
 def _queue_length() -> int:
     try:
         return int(huey.pending_count())
-    except Exception:
+    except Exception:  # noqa: BLE001 - the queue is unreachable
         return -1  # unknown: do not re-ring
 
 
@@ -372,7 +372,7 @@ def supervise(app: Flask, stop: threading.Event) -> None:
             for name, func in [("sweep", sweep), ("beat", beat)]:
                 try:
                     func()
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - failures are logged, the loop goes on
                     log.warning("%s failed: %s", name, exc)
                     db.session.rollback()
             for key, default, check in SUPERVISED:
@@ -381,7 +381,7 @@ def supervise(app: Flask, stop: threading.Event) -> None:
                     last_run[key] = time.monotonic()
                     try:
                         check()
-                    except Exception as exc:
+                    except Exception as exc:  # noqa: BLE001 - failures are logged, the loop goes on
                         log.warning("%s failed: %s", key, exc)
                         db.session.rollback()
         stop.wait(interval)

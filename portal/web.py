@@ -105,8 +105,8 @@ def init_web(app: Flask) -> None:
         app.logger.warning("database unavailable: %s", error)
         try:
             db.session.rollback()
-        except Exception:  # the connection is gone: nothing to roll back
-            pass
+        except (OperationalError, InterfaceError):  # the connection is gone: nothing to roll back
+            db.session.invalidate()
         message = _("Hệ thống dữ liệu của phòng đọc đang tạm gián đoạn. Những gì bạn vừa gửi chưa được lưu; "
                     "vui lòng thử lại sau ít phút.")
         if request.accept_mimetypes.best == "application/json":

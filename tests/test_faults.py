@@ -24,7 +24,7 @@ from portal.db import Base, utcnow
 from portal.errors import StorageFull
 from portal.extensions import db
 from portal.models import AccessRequest, Job, ReadingCopy, RecordFile, User, WorkerBeat
-from portal.services import importer, records, reading, search
+from portal.services import importer, reading, records, search
 from portal.services.health import health_report
 
 from .conftest import login

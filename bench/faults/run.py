@@ -555,10 +555,11 @@ def fault_postgres(app, portal: Portal, pg: Postgres, world: dict, readers: int,
     engine.dispose()
     lost = [t for t in load.accepted if t not in stored]
     # The worker resumes on its own: a job queued now runs.
-    from portal.services import search
+    from sqlalchemy import func, select
+
     from portal.extensions import db
     from portal.models import Job
-    from sqlalchemy import func, select
+    from portal.services import search
 
     with app.test_request_context():
         search.reindex([world["requestable"][0]])

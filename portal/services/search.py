@@ -25,9 +25,9 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,8 @@ from search.index import SearchIndex
 from search.results import SearchRequest, SearchResults, execute
 
 from .. import jobs
-from ..extensions import db
 from ..db import utcnow
+from ..extensions import db
 from ..models import Fonds, Job, RecordFile
 from ..permissions import can
 from .scans import scan_file_path
