@@ -501,7 +501,11 @@ def reader_loop(port: int, email: str, world: dict, load: Load, clock: dict, see
                 if status == 503:
                     time.sleep(1)  # the page said: try again in a moment
                     continue
-                form = {}  # anything else: start the form again
+                if status == 400:  # "already requested by you": a person takes it out of the basket
+                    _s, basket = browser.request("GET", "/phieu-yeu-cau/gio")
+                    browser.request("POST", f"/phieu-yeu-cau/gio/bo/{file_id}", {"csrf_token": browser.token(basket)})
+                    file_id = rng.choice(world["requestable"])
+                form = {}  # start the form again
                 time.sleep(0.5)
             else:
                 load.abandoned.append(submit_token or "")
