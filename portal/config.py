@@ -138,6 +138,9 @@ class Config:
     DISK_MIN_FREE_MB = 500
     # Flask-Limiter: with Redis down, count in this process's memory instead (see README, "Redis stops").
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A request already talking to Redis when another thread switches to the fallback would otherwise
+    # answer 500 (Flask-Limiter re-raises once the storage is marked dead): log it and let it through.
+    RATELIMIT_SWALLOW_ERRORS = True
 
     # Reading windows: default length and the legal maximum (TT 05/2025 Điều 37).
     GRANT_DAYS = 15
