@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from .errors import DomainError
-from .jobs import worker
+from .jobs import sweep, worker
 from .services import search
 from .services import accounts
 from .services.importer import ManifestError, count_rows, import_manifest
@@ -31,6 +31,13 @@ jobs_cli = AppGroup("jobs", help="The background job queue.")
 def jobs_worker(workers: int) -> None:
     """Run the job consumer (reading copies, indexing, housekeeping) until Ctrl-C."""
     worker(workers)
+
+
+@jobs_cli.command("sweep")
+def jobs_sweep() -> None:
+    """Once: take back jobs of dead workers, enqueue rows never enqueued (the worker does this continuously)."""
+    report = sweep()
+    click.echo(f"requeued={report.requeued} failed={report.failed} enqueued={report.rung}")
 
 
 def alembic_config():
@@ -145,6 +152,16 @@ def search_rebuild(procs: int | None) -> None:
     with click.progressbar(length=len(ids), label="Index", show_pos=True, file=sys.stderr) as bar:
         path = search.rebuild(progress=bar.update, procs=procs or current_app.config["SEARCH_REBUILD_PROCS"], ids=ids)
     click.echo(f"{len(ids)} files indexed into {path.name}")
+
+
+@search_cli.command("check")
+@click.option("--no-queue", is_flag=True, help="Only report; queue nothing.")
+def search_check(no_queue: bool) -> None:
+    """Compare the index with the catalogue and queue what it lacks (the worker does this periodically)."""
+    check = search.check_index(queue=not no_queue)
+    click.echo(f"catalogue={check.catalogue} indexed={check.indexed} missing={len(check.missing)} "
+               f"stale={len(check.stale)} deleted={len(check.extra)} pending_jobs={check.pending_jobs} "
+               f"queued={check.queued or '-'}")
 
 
 def register_cli(app: Flask) -> None:

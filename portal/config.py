@@ -36,6 +36,12 @@ ENV_SETTINGS: dict[str, type] = {
     "RATELIMIT_SEARCH": str,
     "RATELIMIT_READING": str,
     "RATELIMIT_PROFILE": str,
+    "JOBS_LEASE_SECONDS": int,
+    "JOBS_SWEEP_SECONDS": int,
+    "JOBS_MAX_ATTEMPTS": int,
+    "JOBS_RERING_SECONDS": int,
+    "SEARCH_CHECK_SECONDS": int,
+    "DISK_MIN_FREE_MB": int,
 }
 
 
@@ -135,6 +141,24 @@ class Config:
     PAGE_CACHE_ENTRIES = 512
     PAGE_CACHE_MB = 32
     JOBS_IMMEDIATE = False  # run background jobs inline (tests only)
+    # Jobs survive a dead worker (see portal/jobs.py): a running job holds a lease renewed by a
+    # heartbeat; the sweeper (every JOBS_SWEEP_SECONDS) takes back lapsed leases, retries up to
+    # JOBS_MAX_ATTEMPTS, rings the queue for rows never enqueued. Staff see a job as stuck after
+    # JOBS_STUCK_MINUTES.
+    JOBS_LEASE_SECONDS = 60
+    JOBS_SWEEP_SECONDS = 15
+    JOBS_MAX_ATTEMPTS = 3
+    JOBS_RETRY_DELAY = 10  # seconds × the attempt number
+    JOBS_RERING_SECONDS = 120
+    JOBS_STUCK_MINUTES = 30
+    SEARCH_CHECK_SECONDS = 300  # the index-versus-catalogue check, run by the worker's sweeper
+    # The health report calls the disk low below this much free space under DATA_DIR.
+    DISK_MIN_FREE_MB = 500
+    # Flask-Limiter: with Redis down, count in this process's memory instead (see README, "Redis stops").
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A request already talking to Redis when another thread switches to the fallback would otherwise
+    # answer 500 (Flask-Limiter re-raises once the storage is marked dead): log it and let it through.
+    RATELIMIT_SWALLOW_ERRORS = True
 
     # Reading windows: default length and the legal maximum (TT 05/2025 Điều 37).
     GRANT_DAYS = 15

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -88,4 +89,9 @@ class Database:
     def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            try:
+                session.close()
+            except (OperationalError, InterfaceError):
+                # The database went away mid-request (a restart): the request already answered 503;
+                # drop the dead connection instead of failing the teardown.
+                session.invalidate()

@@ -62,3 +62,9 @@ class Conflict(Refused):
     """Somebody else changed the object first."""
 
     status_code = 409
+
+
+class StorageFull(DomainError):
+    """The disk under DATA_DIR is full: nothing was saved (see :mod:`portal.storage`)."""
+
+    status_code = 507

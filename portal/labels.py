@@ -26,3 +26,11 @@ FEE_CATEGORY = {
     "09": _l("Đối tượng chính sách khác"), "10": _l("Khác"),
 }
 PURPOSE = {"01": _l("Cá nhân"), "02": _l("Công vụ"), "03": _l("Công vụ đặc biệt")}
+JOB_KIND = {
+    "search.index": _l("Cập nhật chỉ mục tìm kiếm"), "search.rebuild": _l("Dựng lại chỉ mục tìm kiếm"),
+    "reading_copy.build": _l("Tạo bản đọc"), "reading_copy.notify": _l("Báo bản đọc đã sẵn sàng"),
+}
+JOB_STATUS = {
+    "queued": _l("Đang chờ"), "running": _l("Đang chạy"), "retrying": _l("Chờ chạy lại"),
+    "failed": _l("Thất bại"), "done": _l("Xong"),
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import jobs
 from .services import reading  # noqa: F401  (registers the reading-copy build job)
 from .services import requests as request_service
-from .services import search  # noqa: F401  (registers the search index job)
+from .services import search  # registers the search index job
 
 
 def _expire_and_remind() -> None:
@@ -18,3 +18,12 @@ def _purge_copies() -> None:
 for _task in (_expire_and_remind, _purge_copies):
     if _task not in jobs.PERIODIC:
         jobs.PERIODIC.append(_task)
+
+
+def _check_search_index() -> None:
+    search.check_index()
+
+
+# The worker's sweeper compares the index with the catalogue every SEARCH_CHECK_SECONDS.
+if not any(entry[2] is _check_search_index for entry in jobs.SUPERVISED):
+    jobs.SUPERVISED.append(("SEARCH_CHECK_SECONDS", 300, _check_search_index))

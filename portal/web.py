@@ -8,14 +8,21 @@ from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
 from . import labels, workflow
 from .errors import DomainError
+from .extensions import db
 from .permissions import can, is_staff
 from .services.requests import basket_file_ids
+from .storage import disk_full_message, is_disk_full
 from .urls import external_url
+
+# Seconds a client is told to wait when the database is away (a restart takes about that long).
+RETRY_AFTER_DATABASE = 15
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -99,6 +106,44 @@ def init_web(app: Flask) -> None:
         if error.code == 429 and getattr(error, "retry_after", None):
             response.headers["Retry-After"] = str(error.retry_after)  # type: ignore[attr-defined]
         return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        """The database is away (restart, network): a 503 in the user's language, never a traceback.
+
+        The transaction is rolled back, so nothing is half-written; the pool
+        reconnects by itself (``pool_pre_ping``) once the database is back.
+        """
+        app.logger.warning("database unavailable: %s", error)
+        try:
+            db.session.rollback()
+        except (OperationalError, InterfaceError):  # the connection is gone: nothing to roll back
+            db.session.invalidate()
+        message = _("Hệ thống dữ liệu của phòng đọc đang tạm gián đoạn. Những gì bạn vừa gửi chưa được lưu; "
+                    "vui lòng thử lại sau ít phút.")
+        if request.accept_mimetypes.best == "application/json":
+            response = make_response({"error": message}, 503)
+        else:
+            # A page that needs no database, unlike error.html: rendered without the context
+            # processors, because Flask-Login's would load the signed-in account from it.
+            locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+            page = app.jinja_env.get_template("unavailable.html").render(
+                message=message, request=request, current_locale=locale)
+            response = make_response(page, 503)
+        response.headers["Retry-After"] = str(RETRY_AFTER_DATABASE)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(OSError)
+    def io_error(error: OSError):
+        """A full disk under DATA_DIR that no service turned into StorageFull: still a clear 507."""
+        if not is_disk_full(error):
+            raise error
+        app.logger.error("disk full: %s", error)
+        db.session.rollback()
+        return _error_page(507, disk_full_message())
 
     @app.errorhandler(500)
     def server_error(_error: Exception):

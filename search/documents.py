@@ -52,6 +52,9 @@ class SearchDocument:
     digitised: bool = False
     documents: list[SearchDocumentPart] = field(default_factory=list)
     text: str = ""  # the text layer of the digitised pages, when there is one
+    # The catalogue's version of the file (e.g. last-modified in microseconds): the index
+    # records which version it applied, so a check can find what it lacks.
+    version: int = 0
 
 
 def date_number(value: str | None, *, end: bool = False) -> int | None:

@@ -95,6 +95,8 @@ def index_fields(doc: SearchDocument) -> dict[str, Any]:
         fields[f.START] = start
     if end is not None:
         fields[f.END] = end
+    fields[f.APPLIED_ID] = doc.id
+    fields[f.APPLIED_VERSION] = doc.version
     fields[f.CARD] = {
         "title": normalize(doc.title), "file_code": doc.file_code, "start_date": doc.start_date,
         "end_date": doc.end_date, "fonds_code": doc.fonds_code, "fonds_name": normalize(doc.fonds_name),

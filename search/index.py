@@ -180,8 +180,9 @@ class SearchIndex:
             for doc_id in ids:
                 if doc_id not in found:
                     writer.delete_by_term(f.ID, str(doc_id))
+            known = set(ix.schema.names())  # an index built before a field existed ignores it
             for doc in docs:
-                writer.update_document(**index_fields(doc))
+                writer.update_document(**{k: v for k, v in index_fields(doc).items() if k in known})
         except BaseException:
             writer.cancel()
             raise
@@ -201,6 +202,32 @@ class SearchIndex:
             pass
         with journal.open("a", encoding="ascii") as out:
             out.write("".join(f"{i}\n" for i in ids))
+
+    def applied(self) -> dict[int, int] | None:
+        """File id → the version the index applied; None if the index predates version columns.
+
+        Empty when there is no index yet. Reads two columns, not the stored cards.
+        """
+        path = self.current_path()
+        if path is None:
+            return {}
+        ix = whoosh_index.open_dir(str(path))
+        if f.APPLIED_ID not in ix.schema.names():
+            return None
+        with ix.reader() as reader:
+            if reader.doc_count() == 0:
+                return {}
+            ids = reader.column_reader(f.APPLIED_ID)
+            versions = reader.column_reader(f.APPLIED_VERSION)
+            return {int(ids[n]): int(versions[n]) for n in reader.all_doc_ids()}
+
+    def doc_count(self) -> int:
+        """How many files the live index holds (0 before the first build)."""
+        path = self.current_path()
+        if path is None:
+            return 0
+        with whoosh_index.open_dir(str(path)).reader() as reader:
+            return reader.doc_count()
 
     # --- rebuild -------------------------------------------------------------
 

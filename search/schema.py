@@ -72,6 +72,11 @@ END = "end"
 # Stored for display.
 CARD = "card"
 
+# What the index applied, per file: its id and catalogue version, as columns (read in one
+# pass by SearchIndex.applied(), without loading the stored cards).
+APPLIED_ID = "applied_id"
+APPLIED_VERSION = "applied_version"
+
 CLASSIFIED_MODE = "03"
 
 
@@ -107,6 +112,8 @@ def make_schema() -> fields.Schema:
         **{name: _text_field() for name in (TEXT, EXACT, PAIRS, *PREFIX_FIELDS)},
         **{name: _facet_field() for name in FACETS},
         **{START: fields.NUMERIC(int, bits=32, signed=False, sortable=True),
-           END: fields.NUMERIC(int, bits=32, signed=False, sortable=True)},
+           END: fields.NUMERIC(int, bits=32, signed=False, sortable=True),
+           APPLIED_ID: fields.NUMERIC(int, bits=64, signed=False, sortable=True),
+           APPLIED_VERSION: fields.NUMERIC(int, bits=64, signed=False, sortable=True)},
     )
     return schema

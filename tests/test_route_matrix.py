@@ -133,6 +133,10 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "staff.reading_watch": {"GET": STAFF},
     "staff.resolve_flag": {"POST": (302, 403, 403, 403, 302, 302, 302)},
     "staff.retry_copy": {"POST": (302, 403, 403, 403, 302, 403, 302)},
+    "staff.jobs_page": {"GET": CLERKS},
+    # No such job (the world's jobs all succeeded): 404 for who may retry jobs.
+    "staff.retry_job": {"POST": (302, 403, 403, 403, 404, 403, 404)},
+    "health.healthz": {"GET": PUBLIC},
     # --- exhibitions: the public pages, and the editor (the admin, unless archivists are allowed) -------
     "exhibitions.index": {"GET": PUBLIC},
     "exhibitions.detail": {"GET": PUBLIC},
@@ -175,6 +179,7 @@ DEFAULTS: dict[str, Callable[["World"], object]] = {
     "exhibition_id": lambda w: w.exhibition_id,
     "section_id": lambda w: w.section_id,
     "purpose": lambda w: "newsletter",
+    "job_id": lambda w: 2**31 - 1,
 }
 VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "public.set_language": {"code": lambda w: "vi"},

@@ -6,6 +6,7 @@ not thread-safe, so callers use a process pool (see portal/services/derivatives.
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,10 @@ class PageResult:
     width: int
     height: int
     gray: bool
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 class RenderError(Exception):
@@ -82,6 +87,8 @@ def render_pdf_pages(pdf_path: str, folder: str, page_numbers: list[int], max_pi
             except ImageRejected as exc:
                 raise RenderError(page_no, "empty page size") from exc
             except Exception as exc:  # pdfium raises PdfiumError and friends
+                if _disk_full(exc):
+                    raise  # not a broken page: the caller reports a full disk
                 raise RenderError(page_no, str(exc)) from exc
     finally:
         pdf.close()
@@ -110,5 +117,7 @@ def render_image_pages(sources: list[tuple[int, str]], folder: str, max_pixels: 
                 image = image.convert("RGB") if image.mode in ("RGBA", "P", "CMYK", "LA") else image.convert("L")
             results.append(_save(image, out, page_no))
         except Exception as exc:  # noqa: BLE001 - Pillow raises many types for broken files
+            if _disk_full(exc):
+                raise  # not a broken page: the caller reports a full disk
             raise RenderError(page_no, str(exc)) from exc
     return results

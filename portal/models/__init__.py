@@ -2,7 +2,7 @@
 from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, LoginSession, ReaderProfile, Role, User
 from .audit import AuditEvent, AuditTrailIsAppendOnly
 from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ItemKind
-from .jobs import Job
+from .jobs import Job, WorkerBeat
 from .reading import ReadingAccess, ReadingCopy, ReadingFlag
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
 from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
@@ -11,6 +11,6 @@ from .settings import Setting
 __all__ = [
     "STAFF_ROLES", "AccessMode", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
     "ConsentPurpose", "Document", "Fonds", "Job", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
-    "Role", "User", "LoginSession",
+    "Role", "User", "LoginSession", "WorkerBeat",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ItemKind", "Setting",
 ]

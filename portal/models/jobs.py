@@ -1,4 +1,11 @@
-"""Background jobs as staff see them: what was asked, its state, attempts and last error."""
+"""Background jobs as staff see them: what was asked, its state, attempts, lease and last error.
+
+The ``jobs`` table is the source of truth; huey's storage (SQLite or Redis) is
+only the doorbell that wakes a worker. A row written in the same transaction as
+the change that needs it (the outbox pattern) is enqueued after the commit; the
+worker's sweeper enqueues rows that never were (Redis down, a crash right after
+the commit) and takes back the rows of workers that died (their lease lapsed).
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,5 +34,23 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None]
+    # When the doorbell was rung (None: never, e.g. the queue was down at commit time).
+    enqueued_at: Mapped[datetime | None]
+    # A retry waits until then (the sweeper rings the doorbell when it is due).
+    run_after: Mapped[datetime | None]
+    # While running: who runs it, since when, and until when the lease holds (renewed by a heartbeat).
+    started_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    worker: Mapped[str | None] = mapped_column(String(80))
 
     __table_args__ = (Index("ix_jobs_subject", "subject_type", "subject_id"),)
+
+
+class WorkerBeat(Base):
+    """The last sign of life of a job consumer (its sweeper writes it), for the health report."""
+
+    __tablename__ = "worker_beats"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)  # host:pid
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,10 +17,11 @@ from typing import Any, Callable
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import DomainError, Refused, ValidationError
+from ..errors import DomainError, Refused, StorageFull, ValidationError
 from ..extensions import db
 from ..models import Fonds, RecordFile, User
 from ..permissions import require
+from ..storage import disk_guard
 from .audit import record_event
 from .records import (
     apply_file_fields, mode_changed, parse_partial_date, put_scan, replace_documents,
@@ -157,17 +158,40 @@ def import_manifest(actor: User | None, manifest: Path,
                 documents[code].append((line, clean))
 
     seen: dict[str, int] = {}
-    for line, row in rows:
-        code = row.get("file_code", "")
-        if code in seen:
-            report.errors.append(RowError("manifest", line, _("mã hồ sơ trùng với dòng %(n)d", n=seen[code]), code))
-        else:
-            seen[code] = line
-            _import_row(actor, manifest, line, row, documents.pop(code, []), report)
-        if progress:
-            progress(1)
+    line = 0
+    try:
+        with disk_guard():
+            for line, row in rows:
+                code = row.get("file_code", "")
+                if code in seen:
+                    report.errors.append(RowError("manifest", line, _("mã hồ sơ trùng với dòng %(n)d", n=seen[code]),
+                                                  code))
+                else:
+                    seen[code] = line
+                    _import_row(actor, manifest, line, row, documents.pop(code, []), report)
+                if progress:
+                    progress(1)
+            line = 0
+            _import_other_documents(actor, documents, report)
+    except StorageFull as exc:
+        # Each row is all or nothing (its scan folder is removed on rollback): the rows before
+        # this one are in, the rest are not. Index what is in, and say where to resume.
+        reindex_search(file_codes=list(seen))
+        db.session.commit()
+        where = _("Ổ lưu trữ đã đầy khi nhập dòng %(line)d; các dòng trước đó đã được nhập, từ dòng này "
+                  "trở đi chưa có gì được lưu.", line=line) if line else exc.message
+        raise StorageFull(where + " " + _("Hãy giải phóng dung lượng rồi nhập lại cùng tệp: "
+                                          "các dòng đã nhập sẽ được giữ nguyên.")) from exc
+    # Rows commit one by one; if the process dies before this line, the index check
+    # (search.check_index) finds the files the index lacks and queues them.
+    reindex_search(file_codes=[*seen, *documents])
+    db.session.commit()
+    return report
 
-    # Documents for files already in the catalogue but not in this manifest.
+
+def _import_other_documents(actor: User | None, documents: dict[str, list[tuple[int, dict[str, Any]]]],
+                            report: ImportReport) -> None:
+    """Documents for files already in the catalogue but not in this manifest."""
     for code, docs in documents.items():
         record = db.session.scalar(select(RecordFile).where(RecordFile.file_code == code))
         if record is None:
@@ -182,8 +206,6 @@ def import_manifest(actor: User | None, manifest: Path,
         record_event(db.session, actor, "file.import_documents", "file", record.id, data={"count": len(docs)})
         db.session.commit()
         report.documents += len(docs)
-    reindex_search(file_codes=[*seen, *documents])
-    return report
 
 
 def _documents_differ(record: RecordFile, rows: list[dict[str, Any]]) -> bool:

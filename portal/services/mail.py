@@ -15,21 +15,26 @@ from pathlib import Path
 from flask import current_app, render_template
 
 
-def send_mail(to: str, subject: str, template: str, **context: object) -> EmailMessage:
-    """Render ``template`` (a text template under ``templates/mail/``) and send it."""
+def send_mail(to: str, subject: str, template: str, key: str | None = None, **context: object) -> EmailMessage:
+    """Render ``template`` (a text template under ``templates/mail/``) and send it.
+
+    ``key`` makes sending idempotent for a job that may run twice: the message's
+    Message-ID is derived from it, and the outbox keeps one file per key (an SMTP
+    server cannot be asked; receiving clients drop a repeated Message-ID).
+    """
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain="luutru.local")
+    message["Message-ID"] = f"<{key}@luutru.local>" if key else make_msgid(domain="luutru.local")
     context.setdefault("archive_name", current_app.config["ARCHIVE_NAME"])
     message.set_content(render_template(f"mail/{template}.txt", **context))
-    _deliver(message)
+    _deliver(message, key)
     return message
 
 
-def _deliver(message: EmailMessage) -> None:
+def _deliver(message: EmailMessage, key: str | None = None) -> None:
     config = current_app.config
     if config.get("MAIL_SERVER"):
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
@@ -41,7 +46,9 @@ def _deliver(message: EmailMessage) -> None:
         return
     outbox = Path(config["OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
-    name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"  # names sort by time
+    if key and any(outbox.glob(f"*-{key}.eml")):
+        return  # already delivered by an earlier run of the same job
+    name = f"{time.time_ns()}-{key or uuid.uuid4().hex[:8]}.eml"  # names sort by time
     tmp = outbox / f".{name}.tmp"
     tmp.write_bytes(bytes(message))
     tmp.replace(outbox / name)  # readers of the outbox never see half a message

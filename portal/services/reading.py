@@ -5,6 +5,7 @@ the window ends.
 """
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from .mail import send_mail
 from .requests import active_grant
 
 BUILD_JOB = "reading_copy.build"
+NOTIFY_JOB = "reading_copy.notify"
 
 
 def _local(moment: datetime) -> datetime:
@@ -49,9 +51,9 @@ def request_copy(item: RequestItem) -> ReadingCopy | None:
         copy = ReadingCopy(kind="reader", item_id=item.id, user_id=item.reader_id, file_id=item.file_id,
                            status="queued", purge_after=_purge_time(item))
         db.session.add(copy)
-        db.session.commit()
-    copy.job_id = jobs.submit(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
-    db.session.commit()
+        db.session.flush()
+    copy.job_id = jobs.add(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id)).id
+    db.session.commit()  # the copy and its job together (outbox)
     return copy
 
 
@@ -72,9 +74,9 @@ def request_staff_copy(user: User, record: RecordFile) -> ReadingCopy:
                        purge_after=utcnow() + timedelta(hours=current_app.config["STAFF_COPY_HOURS"]))
     db.session.add(copy)
     record_event(db.session, user, "reading.staff_copy", "file", record.id)
-    db.session.commit()
-    copy.job_id = jobs.submit(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
-    db.session.commit()
+    db.session.flush()
+    copy.job_id = jobs.add(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id)).id
+    db.session.commit()  # the copy and its job together (outbox)
     return copy
 
 
@@ -95,7 +97,13 @@ def _purge_time(item: RequestItem) -> datetime | None:
 
 @jobs.handler(BUILD_JOB)
 def build_copy(copy_id: int) -> None:
-    """Background job: rasterised, watermarked, linearised PDF of every page."""
+    """Background job: rasterised, watermarked, linearised PDF of every page.
+
+    Idempotent: a run after a killed one removes what that left (a half-written
+    ``.part`` or a finished file never recorded) and builds the one copy again;
+    a ready copy is left alone. The reader's mail is a job of its own, committed
+    with "ready", so it is sent once even if this job runs twice.
+    """
     copy = db.session.get(ReadingCopy, copy_id)
     if copy is None or copy.status in ("ready", "purged"):
         return
@@ -118,14 +126,37 @@ def build_copy(copy_id: int) -> None:
     relative = f"copies/{copy.id}-{secrets.token_hex(6)}.pdf"
     out = data_dir / relative
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out.parent, copy)
+    part = out.with_name(out.name + ".part")
     pages = (stamp_jpeg((folder / deriv_name(p.page_no)).read_bytes(), stamp) for p in record.page_scans)
-    count = assemble_pdf(pages, out, title=f"{record.file_code} - {_('bản đọc')}")
+    try:
+        count = assemble_pdf(pages, part, title=f"{record.file_code} - {_('bản đọc')}")
+        os.replace(part, out)  # the copy appears whole or not at all
+    except BaseException:
+        part.unlink(missing_ok=True)  # a full disk leaves no half copy behind
+        raise
     copy.status, copy.path, copy.pages = "ready", relative, count
     copy.size_bytes, copy.built_at, copy.stamp_text, copy.error = out.stat().st_size, utcnow(), stamp.trace_line, None
-    db.session.commit()
     if copy.kind == "reader" and copy.item is not None:
-        send_mail(user.email, _("Bản đọc hồ sơ %(code)s đã sẵn sàng", code=record.file_code), "copy_ready",
-                  copy=copy, link=external_url("viewer.read", item_id=copy.item_id))
+        jobs.add(NOTIFY_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
+    db.session.commit()
+
+
+def _remove_leftovers(folder: Path, copy: ReadingCopy) -> None:
+    """Files of this copy from an attempt that died: a ``.part``, or a PDF the database never recorded."""
+    for leftover in folder.glob(f"{copy.id}-*"):
+        if f"copies/{leftover.name}" != copy.path:
+            leftover.unlink(missing_ok=True)
+
+
+@jobs.handler(NOTIFY_JOB)
+def notify_copy_ready(copy_id: int) -> None:
+    """Background job: tell the reader the copy is ready (one mail per copy, keyed by it)."""
+    copy = db.session.get(ReadingCopy, copy_id)
+    if copy is None or copy.status != "ready" or copy.kind != "reader" or copy.item is None:
+        return
+    send_mail(copy.user.email, _("Bản đọc hồ sơ %(code)s đã sẵn sàng", code=copy.file.file_code), "copy_ready",
+              key=f"copy-ready-{copy.id}", copy=copy, link=external_url("viewer.read", item_id=copy.item_id))
 
 
 def mark_failed_copies() -> None:
@@ -146,7 +177,7 @@ def retry_copy(actor: User, copy: ReadingCopy) -> None:
     if copy.job_id:
         jobs.retry(copy.job_id)
     else:
-        copy.job_id = jobs.submit(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
+        copy.job_id = jobs.add(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id)).id
         db.session.commit()
     mark_failed_copies()
 

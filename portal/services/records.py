@@ -18,6 +18,7 @@ from ..db import utcnow
 from ..models import Document, Fonds, PageScan, RecordFile, User
 from ..models.records import CONDITION_CODES, MODE_CODES, RELIABILITY_CODES, RETENTION_CODES
 from ..permissions import can, require, visible_files
+from ..storage import disk_guard
 from .audit import record_event
 from .derivatives import render_derivatives
 from .scans import ScanError, ScanInfo, inspect_scan, remove_scan_folder, store_scan
@@ -179,8 +180,10 @@ def save_fonds(actor: User, data: dict[str, Any], fonds: Fonds | None = None) ->
     db.session.flush()
     record_event(db.session, actor, "fonds.create" if created else "fonds.update", "fonds", fonds.id,
                  data={"code": fonds.code})
+    if not created:
+        fonds.updated_at = utcnow()  # the files' search documents carry the fonds name: their version moves
+        reindex_search(fonds_id=fonds.id)  # the job row commits with the change (outbox)
     db.session.commit()
-    reindex_search(fonds_id=None if created else fonds.id)
     return fonds
 
 
@@ -231,10 +234,10 @@ def save_file(actor: User, fonds: Fonds, data: dict[str, Any], record: RecordFil
     db.session.flush()
     record_event(db.session, actor, "file.create" if created else "file.update", "file", record.id,
                  data={"file_code": record.file_code, "changes": sorted(changes)})
+    reindex_search([record.id])  # the job row commits with the change (outbox)
     db.session.commit()
     if not created and "mode" in changes:
         mode_changed(actor, record, changes["mode"][0], record.mode)
-    reindex_search([record.id])
     return record
 
 
@@ -310,6 +313,7 @@ def replace_documents(record: RecordFile, rows: list[dict[str, Any]]) -> None:
     for position, row in enumerate(rows):
         record.documents.append(Document(position=position, **row))
     record.document_count = len(rows)
+    record.updated_at = utcnow()  # the search index compares this with what it applied
 
 
 # --- scans ------------------------------------------------------------------
@@ -353,14 +357,15 @@ def attach_scan(actor: User, record: RecordFile, source: Path) -> RecordFile:
     info = inspect_scan(source)
     new_path = None
     try:
-        new_path, old_path = put_scan(record, info)
+        with disk_guard():  # a full disk: the new folder goes, the row stays as it was
+            new_path, old_path = put_scan(record, info)
         record_event(db.session, actor, "file.scan_replace" if old_path else "file.scan_attach", "file",
                      record.id, data={"pages": info.pages, "sha256": info.sha256})
+        reindex_search([record.id])  # the job row commits with the change (outbox)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         remove_scan_folder(new_path)
         raise
     remove_scan_folder(old_path)
-    reindex_search([record.id])
     return record

@@ -33,6 +33,7 @@ from ..models import (
     Role, User,
 )
 from ..permissions import can, require
+from ..storage import disk_guard
 from ..workflow import Action, ItemStatus, RequestStatus
 from ..urls import external_url
 from .audit import record_event
@@ -269,8 +270,9 @@ def _store_request(reader: User, fields: _RequestFields, letter_data: tuple[byte
             content, mime, ext = letter_data
             relative = f"letters/{request.code}-{secrets.token_hex(4)}.{ext}"
             letter_file = Path(current_app.config["DATA_DIR"]) / relative
-            letter_file.parent.mkdir(parents=True, exist_ok=True)
-            letter_file.write_bytes(content)
+            with disk_guard():  # a full disk: the partial letter is removed below, nothing commits
+                letter_file.parent.mkdir(parents=True, exist_ok=True)
+                letter_file.write_bytes(content)
             request.letter_path, request.letter_mime = relative, mime
             request.letter_name = (letter.filename or f"giay-gioi-thieu.{ext}")[:255]  # type: ignore[union-attr]
         record_event(db.session, reader, "request.submit", "request", request.id, to_state=request.status,

@@ -1,8 +1,9 @@
 """The catalogue's search: the index under ``DATA_DIR/search``, kept in step with the database.
 
-* :func:`reindex` is the one hook the catalogue services call after a commit
-  (file saved, fonds renamed, scan attached, manifest imported, file deleted):
-  it submits one ``search.index`` job with the ids. The job re-reads those files
+* :func:`reindex` is the one hook the catalogue services call *before* their
+  commit (file saved, fonds renamed, scan attached, manifest imported, file
+  deleted): it adds one ``search.index`` job row to that transaction, so the
+  change and its index job commit together (outbox). The job re-reads those files
   *inside* the index's write lock (see :mod:`search.index`), so two workers never
   write at once and the last job always writes the newest state.
 * :func:`rebuild` (``flask search rebuild``) builds a new index from the
@@ -10,21 +11,28 @@
 * :func:`search` runs a reader's search with what the reader may see: anyone
   outside staff searches without classified files, which are filtered inside
   the query so totals, facets and suggestions never count them.
+* :func:`check_index` (run by the worker's sweeper every ``SEARCH_CHECK_SECONDS``
+  and by ``flask search check``) compares what the index applied (file id and
+  version, see :func:`file_version`) with the catalogue, queues what is missing,
+  stale or deleted, and keeps its findings for staff and the health report.
 
 The text of digitised pages comes from the PDF's text layer (pypdfium2), in the
 job (a worker process; pdfium is not thread-safe), cached by the scan's hash.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from search.documents import SearchDocument, SearchDocumentPart
@@ -33,8 +41,9 @@ from search.index import SearchIndex
 from search.results import SearchRequest, SearchResults, execute
 
 from .. import jobs, page_cache
+from ..db import utcnow
 from ..extensions import db
-from ..models import Fonds, RecordFile
+from ..models import Fonds, Job, RecordFile
 from ..permissions import can
 from .derivatives import pdf_texts
 from .scans import scan_file_path
@@ -42,6 +51,8 @@ from .scans import scan_file_path
 log = logging.getLogger(__name__)
 
 JOB_KIND = "search.index"
+REBUILD_JOB = "search.rebuild"
+CHECK_FILE = "check.json"
 BATCH = 500
 # The text layer kept per file (a longer text is cut; the index and snippets use the start).
 MAX_TEXT_CHARS = 200_000
@@ -110,7 +121,16 @@ def search_document(record: RecordFile) -> SearchDocument:
         documents=[SearchDocumentPart(number=d.number, notation=d.notation, doc_type=d.doc_type, issuer=d.issuer,
                                       date=d.date, summary=d.summary or "") for d in record.documents],
         text=page_text(record),
+        version=file_version(record.updated_at, record.fonds.updated_at, record.scan_updated_at),
     )
+
+
+def file_version(*moments: datetime | None) -> int:
+    """A file's version for the index: its newest change (file, fonds, scan) in microseconds."""
+    newest = max((m for m in moments if m is not None), default=None)
+    if newest is None:
+        return 0
+    return int((newest - datetime(1970, 1, 1)).total_seconds() * 1_000_000)
 
 
 def load_documents(ids: Sequence[int]) -> list[SearchDocument]:
@@ -130,7 +150,7 @@ def load_documents(ids: Sequence[int]) -> list[SearchDocument]:
 # --- keeping the index in step ------------------------------------------------------------
 
 def reindex(file_ids: Iterable[int] = (), *, fonds_id: int | None = None, file_codes: Iterable[str] = ()) -> None:
-    """Queue one index update for these files (call after your commit).
+    """Add one index job for these files to the current transaction (call it before your commit).
 
     ``fonds_id`` means every file of that fonds (its name is in each file's
     document); ``file_codes`` are resolved when the job runs. Ids of deleted
@@ -148,7 +168,7 @@ def reindex(file_ids: Iterable[int] = (), *, fonds_id: int | None = None, file_c
     if not payload:
         return
     subject = ("file", ids[0]) if len(ids) == 1 and len(payload) == 1 else None
-    jobs.submit(JOB_KIND, payload, subject=subject)
+    jobs.add(JOB_KIND, payload, subject=subject)
 
 
 @jobs.handler(JOB_KIND)
@@ -195,6 +215,140 @@ def rebuild(progress: Callable[[int], None] | None = None, procs: int = 1,
     path = get_index().rebuild(batches(), load_documents, progress=progress, procs=procs)
     page_cache.bump()
     return path
+
+
+@jobs.handler(REBUILD_JOB)
+def rebuild_job() -> None:
+    """The job the index check queues when the index is missing or predates version columns."""
+    rebuild()
+
+
+# --- drift check ------------------------------------------------------------------------
+
+@dataclass
+class IndexCheck:
+    """What the index check found (kept in ``DATA_DIR/search/check.json``)."""
+
+    checked_at: str = ""
+    catalogue: int = 0  # files in the database
+    indexed: int = 0  # files in the index
+    missing: list[int] = field(default_factory=list)  # in the catalogue, not in the index
+    stale: list[int] = field(default_factory=list)  # in both, the index holds an older version
+    extra: list[int] = field(default_factory=list)  # in the index, deleted from the catalogue
+    pending_jobs: int = 0  # index jobs queued or running at the time of the check
+    queued: str = ""  # "" | "update" | "rebuild": what the check queued
+    needs_rebuild: bool = False  # the index predates version columns or is absent
+
+    @property
+    def waiting(self) -> int:
+        """How many files wait for the index."""
+        return len(self.missing) + len(self.stale) + len(self.extra)
+
+    @property
+    def in_sync(self) -> bool:
+        return self.waiting == 0 and not self.needs_rebuild
+
+
+def pending_index_jobs() -> int:
+    """Index jobs (updates and rebuilds) not finished yet."""
+    return db.session.scalar(select(func.count()).select_from(Job).where(
+        Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status.in_(("queued", "running", "retrying")))) or 0
+
+
+def check_index(queue: bool = True) -> IndexCheck:
+    """Compare the index with the catalogue; queue what is missing (unless index jobs are pending).
+
+    Pending index jobs will bring their files: the check then only reports, and the
+    next check queues whatever is still missing. A missing or old-format index is
+    rebuilt as a whole (one job) rather than file by file.
+    """
+    rows = db.session.execute(select(RecordFile.id, RecordFile.updated_at, Fonds.updated_at,
+                                     RecordFile.scan_updated_at).join(Fonds, Fonds.id == RecordFile.fonds_id))
+    catalogue = {row[0]: file_version(*row[1:]) for row in rows}
+    pending = pending_index_jobs()
+    db.session.rollback()
+    index = get_index()
+    applied = index.applied()
+    result = IndexCheck(checked_at=utcnow().isoformat(timespec="seconds"), catalogue=len(catalogue),
+                        pending_jobs=pending)
+    if applied is None or (not index.exists() and catalogue):
+        result.needs_rebuild = True
+        result.indexed = index.doc_count()
+        result.missing = sorted(catalogue)
+    else:
+        result.indexed = len(applied)
+        result.missing = sorted(set(catalogue) - set(applied))
+        result.extra = sorted(set(applied) - set(catalogue))
+        result.stale = sorted(i for i, v in catalogue.items() if i in applied and applied[i] < v)
+    if queue and pending == 0 and (result.waiting or result.needs_rebuild):
+        if result.needs_rebuild:
+            jobs.submit(REBUILD_JOB, {})
+            result.queued = "rebuild"
+        else:
+            reindex([*result.missing, *result.stale, *result.extra])
+            db.session.commit()
+            result.queued = "update"
+        log.warning("search index drift: %d missing, %d stale, %d deleted; queued %s",
+                    len(result.missing), len(result.stale), len(result.extra), result.queued)
+    _save_check(result)
+    return result
+
+
+def _save_check(result: IndexCheck) -> None:
+    folder = Path(current_app.config["DATA_DIR"]) / "search"
+    folder.mkdir(parents=True, exist_ok=True)
+    data = asdict(result)
+    for name in ("missing", "stale", "extra"):  # counts and a sample are enough for staff
+        data[f"{name}_count"] = len(data[name])
+        data[name] = data[name][:50]
+    tmp = folder / f"{CHECK_FILE}.{secrets.token_hex(4)}.tmp"
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, folder / CHECK_FILE)
+
+
+@dataclass
+class IndexState:
+    """The index as staff and the health report see it."""
+
+    catalogue: int  # files in the database now
+    indexed: int  # files in the index now
+    pending_jobs: int  # index jobs not finished
+    last_check: dict[str, Any] | None  # the last check's findings (counts), None if never run
+    waiting: int  # files the last check found waiting (0 if none or never checked)
+
+    @property
+    def in_sync(self) -> bool:
+        """"Chỉ mục đồng bộ": counts agree, nothing pending, the last check found nothing waiting."""
+        return self.catalogue == self.indexed and self.pending_jobs == 0 and self.waiting == 0
+
+
+def index_state() -> IndexState:
+    """Cheap live figures plus the last check's findings.
+
+    Files waiting: those named by unfinished index jobs; else, if no index job
+    finished since the last check, what that check found; else the difference
+    of the counts.
+    """
+    catalogue = db.session.scalar(select(func.count()).select_from(RecordFile)) or 0
+    pending_rows = list(db.session.scalars(select(Job.payload).where(
+        Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status.in_(("queued", "running", "retrying")))))
+    last_done = db.session.scalar(select(func.max(Job.finished_at)).where(
+        Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status == "done"))
+    db.session.rollback()
+    indexed = get_index().doc_count()
+    try:
+        last = json.loads((Path(current_app.config["DATA_DIR"]) / "search" / CHECK_FILE).read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        last = None
+    if pending_rows:
+        waiting = sum(len(p.get("file_ids", ())) + len(p.get("file_codes", ())) for p in pending_rows)
+        waiting = max(waiting, catalogue - indexed, 1)
+    elif last and (last_done is None or last_done.isoformat(timespec="seconds") <= last["checked_at"]):
+        waiting = sum(last.get(f"{n}_count", 0) for n in ("missing", "stale", "extra"))
+    else:
+        waiting = abs(catalogue - indexed)
+    return IndexState(catalogue=catalogue, indexed=indexed, pending_jobs=len(pending_rows),
+                      last_check=last, waiting=waiting)
 
 
 # --- searching ---------------------------------------------------------------------------

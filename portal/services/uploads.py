@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from ..errors import ValidationError
+from ..storage import disk_guard
 
 ZIP_MAX_FILES = 5000
 
@@ -34,7 +35,8 @@ def save_upload(upload: FileStorage, folder: Path) -> Path:
     """Write an uploaded file into ``folder`` under a safe name."""
     name = secure_filename(upload.filename or "") or "upload"
     target = folder / name
-    upload.save(target)
+    with disk_guard():  # the workspace (and so the partial file) is removed by upload_workspace
+        upload.save(target)
     return target
 
 
@@ -56,7 +58,7 @@ def extract_zip(archive: Path, dest: Path) -> Path:
                     continue
                 target = dest.joinpath(*path.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with bundle.open(member) as source, target.open("wb") as out:
+                with disk_guard(), bundle.open(member) as source, target.open("wb") as out:
                     shutil.copyfileobj(source, out)
     except zipfile.BadZipFile as exc:
         raise ValidationError(_("Tệp ZIP bị hỏng.")) from exc

@@ -16,3 +16,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(viewer.bp)
     app.register_blueprint(exhibitions.bp)
     app.register_blueprint(search.bp)
+    from . import health
+
+    app.register_blueprint(health.bp)

@@ -23,7 +23,9 @@ from ..permissions import can
 from ..request_limits import accepts_upload
 from ..services import accounts, audit, importer, records, uploads
 from ..services import reading as reading_svc
+from ..services import queue as queue_svc
 from ..services import requests as requests_svc
+from ..services.health import health_report
 from ..workflow import ItemStatus
 
 bp = Blueprint("staff", __name__, url_prefix="/nghiep-vu")
@@ -49,9 +51,11 @@ def staff_required(action: str = "staff.enter"):
 @bp.get("/")
 @staff_required()
 def dashboard():
-    """What needs doing: readers waiting, recent actions."""
+    """What needs doing: readers waiting, recent actions; for who keeps the system, its health."""
+    me = current_user._get_current_object()
+    health = health_report() if can(me, "jobs.manage") else None
     return render_template("staff/dashboard.html", waiting=accounts.readers_waiting(),
-                           events=audit.events_for(db.session, limit=10))
+                           events=audit.events_for(db.session, limit=10), health=health)
 
 
 # --- readers ------------------------------------------------------------------
@@ -337,3 +341,23 @@ def retry_copy(copy_id: int):
         reading_svc.retry_copy(current_actor(), copy)
         flash(_("Đã đưa bản đọc vào hàng đợi để tạo lại."), "success")
     return redirect(url_for("staff.reading_watch"))
+
+
+# --- background jobs ------------------------------------------------------------------------
+
+@bp.get("/tac-vu")
+@staff_required("jobs.manage")
+def jobs_page():
+    """Jobs that failed, wait for a retry, run, wait or look stuck, with their last error."""
+    rows, stuck, state = queue_svc.jobs_for_staff(current_user._get_current_object())
+    return render_template("staff/jobs.html", jobs=rows, stuck=stuck, state=state, form=ConfirmForm())
+
+
+@bp.post("/tac-vu/<int:job_id>/chay-lai")
+@staff_required("jobs.manage")
+def retry_job(job_id: int):
+    """Run a failed job again."""
+    if ConfirmForm().validate_on_submit():
+        queue_svc.retry_job(current_user._get_current_object(), job_id)
+        flash(_("Đã đưa công việc vào hàng đợi để chạy lại."), "success")
+    return redirect(url_for("staff.jobs_page"))
