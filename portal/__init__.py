@@ -45,6 +45,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     init_login(app)
     from . import tasks  # noqa: F401  (registers job handlers)
+    from .services import notifications  # noqa: F401  (mirrors every mail into the bell)
     from .jobs import init_jobs
 
     init_jobs(app)

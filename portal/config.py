@@ -94,6 +94,7 @@ class Config:
 
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
+    STAFF_INVITE_MAX_AGE = 3 * 24 * 3600  # a new staff member's link to set the first password
     PASSWORD_MIN_LENGTH = 10
 
     RATELIMIT_ENABLED = True

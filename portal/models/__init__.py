@@ -3,6 +3,7 @@ from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, R
 from .audit import AuditEvent, AuditTrailIsAppendOnly
 from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ExhibitionSetting, ItemKind
 from .jobs import Job
+from .notifications import ExhibitionVisit, Notification
 from .reading import ReadingAccess, ReadingCopy, ReadingFlag
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
 from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
@@ -12,4 +13,5 @@ __all__ = [
     "ConsentPurpose", "Document", "Fonds", "Job", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
     "Role", "User",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ExhibitionSetting", "ItemKind",
+    "ExhibitionVisit", "Notification",
 ]

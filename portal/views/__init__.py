@@ -18,3 +18,9 @@ def register_blueprints(app: Flask) -> None:
     from . import search
 
     app.register_blueprint(search.bp)
+    from . import notifications, reading_log, staff_accounts, statistics, workspace  # noqa: F401 (panels)
+
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(staff_accounts.bp)
+    app.register_blueprint(statistics.bp)
+    app.register_blueprint(reading_log.bp)

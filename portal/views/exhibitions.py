@@ -22,7 +22,7 @@ from ..extensions import db
 from ..forms import ConfirmForm, apply_errors
 from ..models import ExhibitionImage, ItemKind
 from ..permissions import can
-from ..services import audit
+from ..services import audit, exhibition_visits
 from ..services import exhibitions as svc
 from .staff import staff_required
 
@@ -145,6 +145,7 @@ def detail(slug: str):
                                problems=svc.publish_problems(exhibition) if preview else [])
     if preview:
         return response, 200, {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+    exhibition_visits.count_visit(exhibition.id)  # a number per day; who visited is not stored
     return response
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import workflow
+from ..dashboard import panels_for as dashboard_panels
 from ..errors import DomainError, NotPermitted, ValidationError
 from ..extensions import db, limiter, user_or_address
 from ..forms import (
@@ -45,9 +46,8 @@ def staff_required(action: str = "staff.enter"):
 @bp.get("/")
 @staff_required()
 def dashboard():
-    """What needs doing: readers waiting, recent actions."""
-    return render_template("staff/dashboard.html", waiting=accounts.readers_waiting(),
-                           events=audit.events_for(db.session, limit=10))
+    """The home of the user's role: the panels registered for it (see portal/dashboard.py)."""
+    return render_template("staff/dashboard.html", panels=dashboard_panels(current_user._get_current_object()))
 
 
 # --- readers ------------------------------------------------------------------
@@ -96,11 +96,13 @@ def reader_clearance(reader_id: int, action: str):
 @staff_required("audit.view")
 def audit_trail():
     """The audit trail, newest first, optionally for one kind of object."""
-    obj_type = request.args.get("type") or None
+    obj_type = (request.args.get("type") or "")[:40] or None
+    action = (request.args.get("action") or "")[:60] or None
     page = int(request.args["page"]) if request.args.get("page", "").isdecimal() else 1
     page = max(1, min(page, 10_000))
-    events = audit.events_for(db.session, obj_type, limit=100, offset=(page - 1) * 100)
-    return render_template("staff/audit.html", events=events, obj_type=obj_type or "", page=page)
+    events = audit.events_for(db.session, obj_type, limit=100, offset=(page - 1) * 100, action=action)
+    return render_template("staff/audit.html", events=events, obj_type=obj_type or "", action=action or "",
+                           page=page, user_names=audit.user_names(db.session, events))
 
 
 # --- catalogue editing --------------------------------------------------------------

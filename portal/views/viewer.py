@@ -34,7 +34,7 @@ def _me():
 def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool):
     response = render_template("viewer/viewer.html", copy=copy, title=title, back_url=back_url,
                                pdf_url=url_for("viewer.pdf", copy_id=copy.id), is_staff_copy=is_staff_copy)
-    reading.log_access(_me(), copy, "open", None, None, 0)
+    reading.log_access(_me(), copy, "open", None, None, 0, request.remote_addr)
     return _with_viewer_headers(response)
 
 
@@ -66,7 +66,16 @@ def read(item_id: int):
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_READING"], key_func=user_or_address)
 def pdf(copy_id: int):
-    """The copy's bytes: range requests, no caching, inline, logged."""
+    """The copy's bytes: range requests, no caching, inline, logged.
+
+    A top-level navigation (``Sec-Fetch-Dest: document``: the address typed or
+    opened in a tab) is refused, so the browser's own PDF viewer, with its
+    Download and Print buttons, never gets the bytes; only the portal's viewer
+    (a fetch from its script) does.
+    """
+    if request.headers.get("Sec-Fetch-Dest", "").lower() in ("document", "iframe", "frame", "embed", "object"):
+        return render_template("error.html", status=403, message=_(
+            "Bản đọc chỉ mở được trong trình xem của phòng đọc trực tuyến.")), 403, {"Cache-Control": "private, no-store"}
     try:
         copy = reading.copy_for_serving(_me(), copy_id)
     except NotFound:
@@ -83,7 +92,7 @@ def pdf(copy_id: int):
     if response.status_code == 206 and response.content_range is not None:
         start, end = response.content_range.start, response.content_range.stop
     reading.log_access(_me(), copy, "range" if start is not None else "full", start, end,
-                       response.content_length or 0)
+                       response.content_length or 0, request.remote_addr)
     return response
 
 
