@@ -116,6 +116,9 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
     from portal.services.exhibitions import create_demo_exhibitions
 
     create_demo_exhibitions(echo=echo)
+    from .history import create_history
+
+    create_history(echo=echo)
     echo("")
     echo("Tài khoản mẫu (chỉ dùng cho bản demo):")
     echo(f"  {'vai trò':<11} {'email':<28} {'mật khẩu':<17} ghi chú")

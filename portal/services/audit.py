@@ -38,8 +38,8 @@ def record_event(
 
 def events_for(session: Session, obj_type: str | None = None, obj_id: object = None,
                limit: int = 200, offset: int = 0, action: str | None = None) -> list[AuditEvent]:
-    """The newest events, optionally for one object type, one object or one action."""
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+    """The newest events (by time, then by id), optionally for one object type, one object or one action."""
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
     if obj_type is not None:
         query = query.where(AuditEvent.object_type == obj_type)
     if action is not None:

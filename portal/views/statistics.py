@@ -3,7 +3,7 @@ to the Sở Nội vụ as a printable page and as XLSX."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from .. import charts
@@ -30,6 +30,14 @@ def number(value: object) -> str:
     if str(get_locale() or "vi") == "vi":
         text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
     return text
+
+
+@bp.app_template_filter("dayformat")
+def dayformat(day) -> str:
+    """A day as people write it: ``02/12/2026`` in Vietnamese, ``2 Dec 2026`` in English."""
+    if str(get_locale() or "vi") == "vi":
+        return day.strftime("%d/%m/%Y")
+    return format_date(day, "d MMM yyyy")
 
 
 @bp.app_template_global("chart")
