@@ -179,13 +179,13 @@ class StaffInviteForm(FlaskForm):
 
     full_name = StringField(_l("Họ và tên"), validators=[Length(max=200)])
     email = EmailField(_l("Email"), validators=[Length(max=254)])
-    role = SelectField(_l("Vai trò"), choices=[("", _l("— chọn vai trò —"))] + [
-        (code, labels.ROLE[code]) for code in ("archivist", "leader", "admin")], validate_choice=False)
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice("", _l("— chọn vai trò —"))] + [
+        SelectChoice(code, labels.ROLE[code]) for code in ("archivist", "leader", "admin")], validate_choice=False)
 
 
 class StaffRoleForm(FlaskForm):
-    role = SelectField(_l("Vai trò"), choices=[(code, labels.ROLE[code]) for code in ("archivist", "leader", "admin")],
-                       validate_choice=False)
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(code, labels.ROLE[code])
+                                               for code in ("archivist", "leader", "admin")], validate_choice=False)
 
 
 class PeriodForm(FlaskForm):

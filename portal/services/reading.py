@@ -206,15 +206,20 @@ def log_access(user: User, copy: ReadingCopy, kind: str, start: int | None, end:
     that would have carried the same bytes, so 25 full downloads raise the flag
     just as fetching every page 25 times would.
     """
-    db.session.add(ReadingAccess(copy_id=copy.id, user_id=user.id, file_id=copy.file_id, kind=kind,
-                                 range_start=start, range_end=end, bytes_sent=sent,
-                                 address=(address or "")[:45] or None))
     flag = None
-    if kind in BYTE_KINDS and copy.kind == "reader" and copy.pages and copy.size_bytes:
+    # The last minute's bytes before this one is added (counting this one twice would flag a reader
+    # at half the configured pace).
+    recent = 0
+    counted = kind in BYTE_KINDS and copy.kind == "reader" and copy.pages and copy.size_bytes
+    if counted:
         since = utcnow() - timedelta(minutes=1)
         recent = db.session.scalar(select(func.coalesce(func.sum(ReadingAccess.bytes_sent), 0)).where(
             ReadingAccess.user_id == user.id, ReadingAccess.at >= since,
             ReadingAccess.kind.in_(BYTE_KINDS))) or 0
+    db.session.add(ReadingAccess(copy_id=copy.id, user_id=user.id, file_id=copy.file_id, kind=kind,
+                                 range_start=start, range_end=end, bytes_sent=sent,
+                                 address=(address or "")[:45] or None))
+    if counted:
         pages_per_minute = (recent + sent) / (copy.size_bytes / copy.pages)
         limit = current_app.config["READING_MAX_PAGES_PER_MINUTE"]
         if pages_per_minute > limit:
