@@ -108,7 +108,7 @@ def column_chart(key: str, title: str, categories: Sequence[str], series: Sequen
     parts = [_open(key, title, height, description)]
     parts += _legend([name for name, _values in series], 14)
     slot = (WIDTH - left) / max(1, len(categories))
-    step = max(1, math.ceil(len(categories) / 12))  # at most 12 labels along the bottom
+    step = max(1, math.ceil(len(categories) / 7))  # at most 7 labels along the bottom: readable on a phone
     offset = legend_height
     colour = {name: n for n, (name, _values) in enumerate(series)}
     for panel in panels:
