@@ -85,7 +85,9 @@ def create_history(echo: Callable[[str], object] = print) -> None:
     for n in range(REQUESTS):
         reader = rng.choice(cleared)
         first_day = max(reader.created_at + VN + timedelta(days=1), start)
-        span = (now + VN - first_day).days - 1
+        # History stops five weeks ago: its decisions are made and its reading windows over, so the
+        # queues and the readers' pages show only the demo's own requests (demo/requests.py).
+        span = (now + VN - first_day).days - 35
         if span < 1:
             continue
         submitted = _working_moment(rng, first_day + timedelta(days=rng.randint(0, span)))
