@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import select
 
@@ -21,8 +21,18 @@ from portal.db import utcnow
 from portal.deadlines import DEADLINE_WORKING_DAYS, add_working_days, due_date, holiday_set
 from portal.extensions import db
 from portal.models import (
-    AccessRequest, AuditEvent, Consent, Exhibition, ExhibitionVisit, ReaderProfile, ReadingAccess, ReadingCopy,
-    RecordFile, RequestItem, Role, User,
+    AccessRequest,
+    AuditEvent,
+    Consent,
+    Exhibition,
+    ExhibitionVisit,
+    ReaderProfile,
+    ReadingAccess,
+    ReadingCopy,
+    RecordFile,
+    RequestItem,
+    Role,
+    User,
 )
 from portal.services.accounts import hash_password
 

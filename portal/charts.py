@@ -13,7 +13,7 @@ This module knows nothing of Flask: it takes numbers and labels, returns Markup.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 

@@ -15,8 +15,9 @@ a line (a label, a value, ok or not) to the health panel.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 Loader = Callable[[Any], "dict[str, Any] | None"]
 

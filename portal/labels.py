@@ -103,3 +103,7 @@ def state_label(code: str | None) -> str:
         if code in table:
             return str(table[code])
     return code or ""
+
+
+# Background job kinds, as the staff home names them (other modules add theirs with JOB_KIND.update).
+JOB_KIND = {"reading_copy.build": _l("Tạo bản đọc"), "search.index": _l("Cập nhật chỉ mục tìm kiếm")}

@@ -55,6 +55,7 @@ def test_each_role_has_its_home(app, people, make_file):
     archivist = page(app, people["archivist"], "/nghiep-vu/")
     assert "Việc hôm nay" in archivist and overdue_file.file_code in archivist and today_file.file_code in archivist
     assert "Tác vụ nền lỗi" in archivist and "disk full" in archivist and "Độc giả chờ xác minh" in archivist
+    assert "Tạo bản đọc" in archivist and "reading_copy.build" not in archivist
     assert "Tình trạng hệ thống" not in archivist and "Tài khoản cán bộ" not in archivist
 
     with app.test_request_context():

@@ -8,10 +8,11 @@ from __future__ import annotations
 import smtplib
 import time
 import uuid
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app, render_template
 

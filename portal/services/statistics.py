@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import statistics as pystats
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -24,8 +24,17 @@ from ..deadlines import holiday_set, is_working_day
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import (
-    AccessRequest, AuditEvent, Exhibition, ExhibitionVisit, Fonds, ReadingAccess, ReadingCopy, RecordFile,
-    RequestItem, Role, User,
+    AccessRequest,
+    AuditEvent,
+    Exhibition,
+    ExhibitionVisit,
+    Fonds,
+    ReadingAccess,
+    ReadingCopy,
+    RecordFile,
+    RequestItem,
+    Role,
+    User,
 )
 from ..permissions import require
 

@@ -11,9 +11,9 @@ A row nobody provides shows "—" (not 0: "we do not count this here yet" is not
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
