@@ -120,7 +120,8 @@ def test_every_audit_action_in_the_code_has_a_label():
         text = path.read_text(encoding="utf-8")
         for start in (m.start() for m in re.finditer(r"record_event\(", text)):
             found |= set(re.findall(r'"([a-z_]+\.[a-z_]+)"', text[start:start + 160]))
-    assert {"request.submit", "reader.clear", "staff.invite", "file.scan_attach"} <= found
+    assert {"request.submit", "staff.invite", "file.scan_attach"} <= found
+    found |= {"reader.clear", "reader.block"}  # chosen in a variable by accounts.set_clearance
     missing = sorted(code for code in found if code not in labels.AUDIT_ACTION)
     assert not missing, f"audit actions without a label: {missing}"
     for status in ("submitted", "forwarded", "granted", "refused", "withdrawn", "expired", "revoked"):

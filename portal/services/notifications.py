@@ -31,7 +31,8 @@ def _portal_path(link: Any) -> str | None:
     parts = urlsplit(str(link))
     if not parts.path.startswith("/"):
         return None
-    return (parts.path + (f"?{parts.query}" if parts.query else ""))[:500]
+    path = "/" + parts.path.lstrip("/")  # never "//host/…", which a browser would treat as another site
+    return (path + (f"?{parts.query}" if parts.query else ""))[:500]
 
 
 @after_send
