@@ -23,7 +23,7 @@ def _shots(page, artifacts, name: str) -> None:
     page.set_viewport_size({"width": 1366, "height": 900})
     page.screenshot(path=str(artifacts / f"workspace-{name}-1366.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(50)  # one layout pass after the resize (not waiting for luck: nothing is loading)
+    # Reading scrollWidth forces a layout at the new width: no waiting needed.
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     page.screenshot(path=str(artifacts / f"workspace-{name}-390.png"), full_page=True)
     assert overflow <= 0, f"{name}: {overflow}px of horizontal overflow at 390 px"
