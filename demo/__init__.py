@@ -113,6 +113,9 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
     with context:  # mails carry links
         create_demo_requests(CLEARED_READER.email, PENDING_READER.email, echo)
     create_demo_exhibitions(echo=echo)
+    from .history import create_history
+
+    create_history(echo=echo)
     echo("")
     echo("Tài khoản mẫu (chỉ dùng cho bản demo):")
     echo(f"  {'vai trò':<11} {'email':<28} {'mật khẩu':<17} ghi chú")

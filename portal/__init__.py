@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import extensions
 from . import tasks  # noqa: F401  (registers job handlers and periodic work)
+from .services import notifications  # noqa: F401  (mirrors every mail into the bell)
 from .auth_session import init_login
 from .cli import register_cli
 from .config import CONFIGS, Config, TestingConfig, settings_from_env

@@ -112,6 +112,7 @@ class Config:
 
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
+    STAFF_INVITE_MAX_AGE = 3 * 24 * 3600  # a new staff member's link to set the first password
     PASSWORD_MIN_LENGTH = 10
     # werkzeug's scrypt at its default cost (N=2^15, r=8, p=1); the testing config lowers N.
     PASSWORD_HASH_METHOD = "scrypt"

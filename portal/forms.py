@@ -172,3 +172,27 @@ class RegisterExportForm(FlaskForm):
 
     start = DateField(_l("Từ ngày"), validators=[DataRequired(_l("Hãy chọn ngày."))])
     end = DateField(_l("Đến ngày"), validators=[DataRequired(_l("Hãy chọn ngày."))])
+
+
+class StaffInviteForm(FlaskForm):
+    """A new staff member: they set their own password from the mailed link."""
+
+    full_name = StringField(_l("Họ và tên"), validators=[Length(max=200)])
+    email = EmailField(_l("Email"), validators=[Length(max=254)])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice("", _l("— chọn vai trò —"))] + [
+        SelectChoice(code, labels.ROLE[code]) for code in ("archivist", "leader", "admin")], validate_choice=False)
+
+
+class StaffRoleForm(FlaskForm):
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(code, labels.ROLE[code])
+                                               for code in ("archivist", "leader", "admin")], validate_choice=False)
+
+
+class PeriodForm(FlaskForm):
+    """A period for the statistics (a GET that changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("Từ ngày"), validators=[Optional()])
+    end = DateField(_l("Đến ngày"), validators=[Optional()])

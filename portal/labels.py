@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from . import workflow
+
 RETENTION = {
     "01": _l("Vĩnh viễn"), "02": _l("70 năm"), "03": _l("50 năm"), "04": _l("30 năm"),
     "05": _l("20 năm"), "06": _l("10 năm"), "07": _l("Khác"),
@@ -26,6 +28,89 @@ FEE_CATEGORY = {
     "09": _l("Đối tượng chính sách khác"), "10": _l("Khác"),
 }
 PURPOSE = {"01": _l("Cá nhân"), "02": _l("Công vụ"), "03": _l("Công vụ đặc biệt")}
+
+# --- the audit trail and the states a person reads in it ------------------------------------------
+# Other modules add their own actions with ``AUDIT_ACTION.update(...)`` when they are imported.
+AUDIT_ACTION = {
+    "account.change_password": _l("Đổi mật khẩu"), "account.close": _l("Đóng tài khoản"),
+    "account.lockout_notice": _l("Báo đăng nhập sai nhiều lần"), "account.reset_password": _l("Đặt lại mật khẩu"),
+    "account.update_profile": _l("Sửa thông tin tài khoản"),
+    "consent.give": _l("Đồng ý xử lý dữ liệu"), "consent.withdraw": _l("Rút đồng ý xử lý dữ liệu"),
+    "reader.register": _l("Đăng ký tài khoản độc giả"), "reader.confirm_email": _l("Xác nhận email"),
+    "reader.identity_changed": _l("Đổi giấy tờ tùy thân"), "reader.clear": _l("Xác minh độc giả"),
+    "reader.block": _l("Khóa tài khoản độc giả"),
+    "request.submit": _l("Gửi phiếu yêu cầu"), "request.withdraw": _l("Rút phiếu yêu cầu"),
+    "request.message": _l("Tin nhắn về phiếu"),
+    "item.submit": _l("Yêu cầu đọc hồ sơ"), "item.approve": _l("Đồng ý cho đọc"), "item.refuse": _l("Từ chối"),
+    "item.forward": _l("Chuyển lãnh đạo duyệt"), "item.leader_approve": _l("Lãnh đạo đồng ý"),
+    "item.leader_refuse": _l("Lãnh đạo từ chối"), "item.withdraw": _l("Rút yêu cầu"),
+    "item.expire": _l("Hết hạn đọc"), "item.revoke": _l("Thu hồi quyền đọc"),
+    "item.remind": _l("Nhắc sắp hết hạn đọc"),
+    "account.register_existing": _l("Đăng ký trùng email (đã báo chủ tài khoản)"),
+    "account.register_identity_in_use": _l("Đăng ký trùng giấy tờ tùy thân (đã báo chủ tài khoản)"),
+    "exhibition.withdraw_file": _l("Rút ảnh của hồ sơ khỏi triển lãm"), "file.reclassify": _l("Đổi chế độ sử dụng hồ sơ"),
+    "job.retry": _l("Chạy lại tác vụ nền"),
+    "item.close": _l("Kết thúc do thay đổi chế độ sử dụng hồ sơ"), "item.mode_change": _l("Hồ sơ đổi chế độ sử dụng"),
+    "fonds.create": _l("Tạo phông"), "fonds.update": _l("Sửa phông"),
+    "file.create": _l("Tạo hồ sơ"), "file.update": _l("Sửa hồ sơ"), "file.import_create": _l("Nhập hồ sơ mới"),
+    "file.import_update": _l("Nhập cập nhật hồ sơ"), "file.import_documents": _l("Nhập văn bản của hồ sơ"),
+    "file.scan_attach": _l("Gắn bản quét"), "file.scan_replace": _l("Thay bản quét"),
+    "reading.flag": _l("Cảnh báo tốc độ đọc"), "reading.flag_resolve": _l("Đã xem cảnh báo đọc"),
+    "reading.purge": _l("Xóa bản đọc hết hạn"), "reading.retry_copy": _l("Tạo lại bản đọc"),
+    "reading.staff_copy": _l("Cán bộ mở bản kiểm tra"),
+    "register.export_readers": _l("Xuất sổ đăng ký độc giả"),
+    "register.export_requests": _l("Xuất sổ đăng ký phiếu yêu cầu"),
+    "report.export_yearly": _l("Xuất báo cáo năm"),
+    "staff.create": _l("Tạo tài khoản cán bộ"), "staff.invite": _l("Mời cán bộ mới"),
+    "staff.change_role": _l("Đổi vai trò cán bộ"), "staff.disable": _l("Tạm khóa tài khoản cán bộ"),
+    "staff.enable": _l("Mở lại tài khoản cán bộ"), "staff.send_reset": _l("Gửi liên kết đặt mật khẩu"),
+    "exhibitions.settings": _l("Đổi cài đặt triển lãm"),
+    "exhibition.create": _l("Tạo triển lãm"), "exhibition.update": _l("Sửa triển lãm"),
+    "exhibition.publish": _l("Công bố triển lãm"), "exhibition.unpublish": _l("Ngừng công bố triển lãm"),
+    "exhibition.feature": _l("Đưa triển lãm lên trang chủ"), "exhibition.unfeature": _l("Bỏ nổi bật triển lãm"),
+    "exhibition.cover": _l("Đổi ảnh bìa triển lãm"), "exhibition.section_add": _l("Thêm phần triển lãm"),
+    "exhibition.section_update": _l("Sửa phần triển lãm"), "exhibition.section_move": _l("Đổi thứ tự phần"),
+    "exhibition.section_delete": _l("Xóa phần triển lãm"), "exhibition.item_add": _l("Thêm mục triển lãm"),
+    "exhibition.item_update": _l("Sửa mục triển lãm"), "exhibition.item_move": _l("Đổi thứ tự mục"),
+    "exhibition.item_delete": _l("Xóa mục triển lãm"),
+}
+OBJECT_TYPE = {
+    "user": _l("Tài khoản"), "request": _l("Phiếu yêu cầu"), "item": _l("Hồ sơ yêu cầu"), "fonds": _l("Phông"),
+    "file": _l("Hồ sơ"), "reading_copy": _l("Bản đọc"), "register": _l("Sổ đăng ký"),
+    "exhibition": _l("Triển lãm"), "setting": _l("Cài đặt"), "report": _l("Báo cáo"),
+}
+ITEM_STATUS = {status.value: text for status, text in workflow.ITEM_LABELS.items()}
+REQUEST_STATUS = {status.value: text for status, text in workflow.REQUEST_LABELS.items()}
+ACCOUNT_STATE = {"active": _l("Đang hoạt động"), "disabled": _l("Tạm khóa")}
+COPY_STATUS = {"queued": _l("Chờ tạo"), "building": _l("Đang tạo"), "ready": _l("Sẵn sàng"),
+               "failed": _l("Lỗi"), "purged": _l("Đã xóa")}
+ACCESS_KIND = {"open": _l("Mở trình xem"), "range": _l("Tải trang"), "full": _l("Tải toàn bộ tệp")}
+# A state in the audit trail may belong to any of these tables; the first that knows the code names it.
+_STATE_TABLES = (ITEM_STATUS, REQUEST_STATUS, CLEARANCE, ROLE, ACCOUNT_STATE, COPY_STATUS)
+
+
+def label(table: dict, code: object) -> str:
+    """The human label of ``code`` in ``table``; an unknown code is shown as it is (never hidden)."""
+    if code is None or code == "":
+        return ""
+    found = table.get(str(code))
+    return str(found) if found is not None else str(code)
+
+
+def action_label(code: str) -> str:
+    """The label of an audit action ("item.approve" → "Đồng ý cho đọc")."""
+    return label(AUDIT_ACTION, code)
+
+
+def state_label(code: str | None) -> str:
+    """The label of a state from any workflow (item, request, clearance, role, account, copy)."""
+    for table in _STATE_TABLES:
+        if code in table:
+            return str(table[code])
+    return code or ""
+
+
+# Background job kinds, as staff pages name them (other modules add theirs with JOB_KIND.update).
 JOB_KIND = {
     "search.index": _l("Cập nhật chỉ mục tìm kiếm"), "search.rebuild": _l("Dựng lại chỉ mục tìm kiếm"),
     "reading_copy.build": _l("Tạo bản đọc"), "reading_copy.notify": _l("Báo bản đọc đã sẵn sàng"),

@@ -39,7 +39,7 @@ from .models import (
 CACHEABLE_ENDPOINTS = frozenset({
     "public.home", "public.fonds_index", "public.fonds_detail", "public.file_detail",
     "search.results", "search.advanced",
-    "exhibitions.index", "exhibitions.detail",
+    "exhibitions.index",  # (an exhibition page counts its views: not kept)
 })
 # Changing one of these changes what anonymous pages show.
 PUBLIC_MODELS = (Fonds, RecordFile, Document, PageScan, Exhibition, ExhibitionSection, ExhibitionItem,

@@ -115,6 +115,12 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "reading.staff_review": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     "reading.flags": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     "jobs.manage": _roles(Role.ARCHIVIST, Role.ADMIN),
+    "system.health": _roles(Role.ADMIN),  # the admin home shows the health report
+    # The staff workspace: figures for leaders and admins (archivists may read them), who read what.
+    "statistics.view": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
+    "reports.yearly": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
+    "reading.log": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
+    "notifications.read": lambda user, _obj: _role(user) is not None,
 }
 
 

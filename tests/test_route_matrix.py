@@ -32,7 +32,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import AccessRequest, ReadingCopy, ReadingFlag, RecordFile, User
+from portal.models import AccessRequest, Notification, ReadingCopy, ReadingFlag, RecordFile, User
 from portal.services import accounts, records
 from portal.services import exhibitions as exhibitions_svc
 from portal.services import requests as requests_svc
@@ -159,6 +159,22 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "exhibitions.staff_item_move": {"POST": (302, 403, 403, 403, 403, 403, 302)},
     "exhibitions.staff_item_delete": {"POST": (302, 403, 403, 403, 403, 403, 302)},
     "exhibitions.staff_item_cover": {"POST": (302, 403, 403, 403, 403, 403, 302)},
+    # --- the staff workspace: statistics and the yearly report, who read what, staff accounts (admin) ----
+    "statistics.index": {"GET": STAFF},
+    "statistics.yearly": {"GET": STAFF},
+    "statistics.yearly_xlsx": {"GET": STAFF},
+    "reading_log.for_reader": {"GET": STAFF},
+    "reading_log.for_file": {"GET": STAFF},
+    "staff_accounts.index": {"GET": EDITORS, "POST": (302, 403, 403, 403, 403, 403, 400)},  # empty: refused
+    "staff_accounts.detail": {"GET": EDITORS},
+    "staff_accounts.detail #reader": {"GET": (302, 403, 403, 403, 403, 403, 404)},  # not a staff account
+    "staff_accounts.change_role": {"POST": (302, 403, 403, 403, 403, 403, 400)},  # no role chosen
+    "staff_accounts.set_state": {"POST": (302, 403, 403, 403, 403, 403, 302)},  # mails a password link
+    "staff_accounts.set_state #unknown-action": {"POST": (302, 403, 403, 403, 403, 403, 404)},
+    # --- notifications: one's own; another person's is 404 -------------------------------------------
+    "notifications.index": {"GET": LOGGED_IN},
+    "notifications.open_one": {"GET": (302, 404, 302, 404, 404, 404, 404)},  # marks read, goes to its link
+    "notifications.mark_all_read": {"POST": every(302)},
     # --- search (classified files are filtered out of the results for non-staff) ----------------------
     "search.results": {"GET": PUBLIC},
     "search.advanced": {"GET": PUBLIC},
@@ -180,6 +196,8 @@ DEFAULTS: dict[str, Callable[["World"], object]] = {
     "section_id": lambda w: w.section_id,
     "purpose": lambda w: "newsletter",
     "job_id": lambda w: 2**31 - 1,
+    "user_id": lambda w: w.users["archivist"].id,
+    "notification_id": lambda w: w.notification_id,
 }
 VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "public.set_language": {"code": lambda w: "vi"},
@@ -209,6 +227,9 @@ VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "staff.decide_item #leader": {"item_id": lambda w: w.cond_item, "action": lambda w: "leader_refuse"},
     "staff.decide_item #unknown-action": {"action": lambda w: "xoa"},
     "staff.retry_copy": {"copy_id": lambda w: w.staff_copy_id},
+    "staff_accounts.detail #reader": {"user_id": lambda w: w.users["reader"].id},
+    "staff_accounts.set_state": {"action": lambda w: "gui-lien-ket"},
+    "staff_accounts.set_state #unknown-action": {"action": lambda w: "xoa"},
     "exhibitions.detail #draft": {"slug": lambda w: w.draft_slug},
     "exhibitions.image": {"key": lambda w: w.image_key, "name": lambda w: "thumb.webp"},
     "exhibitions.request_file": {"item_id": lambda w: w.file_item},
@@ -254,6 +275,7 @@ class World:
     reclassified_item: int = 0
     reclassified_copy_id: int = 0
     withdrawn_image_key: str = ""  # a picture cut from that file's page
+    notification_id: int = 0  # the reader's first notification
     confirm_token: str = ""
     reset_token: str = ""
     factories: dict[str, Callable[[], int]] = field(default_factory=dict)
@@ -355,6 +377,8 @@ def build_world(app, make_user, make_file, tmp_path) -> World:
         records.save_file(me["admin"], record.fonds, {**{name: getattr(record, name) or ""
                                                          for name in records.FILE_FIELDS}, "mode": "03"}, record)
 
+        world.notification_id = db.session.scalar(select(Notification.id).where(
+            Notification.user_id == me["reader"].id).order_by(Notification.id))
         world.confirm_token = accounts.make_confirm_token(me["reader"])
         world.reset_token = accounts.make_reset_token(me["reader"])
 

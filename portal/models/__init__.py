@@ -3,6 +3,7 @@ from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, L
 from .audit import AuditEvent, AuditTrailIsAppendOnly
 from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ItemKind
 from .jobs import Job, WorkerBeat
+from .notifications import ExhibitionVisit, Notification
 from .reading import ReadingAccess, ReadingCopy, ReadingFlag
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
 from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
@@ -13,4 +14,5 @@ __all__ = [
     "ConsentPurpose", "Document", "Fonds", "Job", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
     "Role", "User", "LoginSession", "WorkerBeat",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ItemKind", "Setting",
+    "ExhibitionVisit", "Notification",
 ]

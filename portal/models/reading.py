@@ -50,13 +50,18 @@ class ReadingAccess(Base):
     copy_id: Mapped[int] = mapped_column(ForeignKey("reading_copies.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     file_id: Mapped[int] = mapped_column(ForeignKey("record_files.id"))
-    kind: Mapped[str] = mapped_column(String(10))  # open | range
+    kind: Mapped[str] = mapped_column(String(10))  # open | range | full
     range_start: Mapped[int | None]
     range_end: Mapped[int | None]
     bytes_sent: Mapped[int] = mapped_column(default=0)
+    # The client's address as the server saw it (after the configured proxies), for "who read what".
+    address: Mapped[str | None] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_reading_accesses_user_at", "user_id", "at"),)
+    copy: Mapped[ReadingCopy] = relationship()
+
+    __table_args__ = (Index("ix_reading_accesses_user_at", "user_id", "at"),
+                      Index("ix_reading_accesses_file_at", "file_id", "at"))
 
 
 class ReadingFlag(Base):

@@ -194,10 +194,14 @@ def make_confirm_token(user: User) -> str:
     return _serializer("confirm-email").dumps({"uid": user.id, "email": user.email})
 
 
-def make_reset_token(user: User) -> str:
+def make_reset_token(user: User, invite: bool = False) -> str:
+    """A single-use link to set a password; an invitation (new staff member) lives longer."""
     # The tail of the password hash makes the link single-use: it stops
     # matching as soon as the password changes.
-    return _serializer("reset-password").dumps({"uid": user.id, "pw": user.password_hash[-16:]})
+    payload: dict[str, Any] = {"uid": user.id, "pw": user.password_hash[-16:]}
+    if invite:
+        payload["inv"] = 1
+    return _serializer("reset-password").dumps(payload)
 
 
 def _load(salt: str, token: str, max_age: int) -> dict[str, Any]:
@@ -302,7 +306,10 @@ def _set_password(user: User, new_password: str, field: str = "password", keep_s
 
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset link; the link then stops working."""
-    payload = _load("reset-password", token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    config = current_app.config
+    payload = _load("reset-password", token, max(config["RESET_TOKEN_MAX_AGE"], config["STAFF_INVITE_MAX_AGE"]))
+    if not payload.get("inv"):  # an ordinary reset link keeps its shorter life
+        payload = _load("reset-password", token, config["RESET_TOKEN_MAX_AGE"])
     user = db.session.get(User, payload.get("uid"))
     if user is None or user.password_hash[-16:] != payload.get("pw"):
         raise DomainError(_("Liên kết không hợp lệ hoặc đã được dùng."))

@@ -8,11 +8,25 @@ from __future__ import annotations
 import smtplib
 import time
 import uuid
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, render_template
+
+# Called after each message is delivered, with (to, subject, template, context). Modules that
+# must know about every mail (the portal's notifications) register here; this module imports none.
+AfterSend = Callable[[str, str, str, dict[str, Any]], None]
+_after_send: list[AfterSend] = []
+
+
+def after_send(hook: AfterSend) -> AfterSend:
+    """Register ``hook`` to run after every mail sent (usable as a decorator; idempotent)."""
+    if hook not in _after_send:
+        _after_send.append(hook)
+    return hook
 
 
 def send_mail(to: str, subject: str, template: str, key: str | None = None, **context: object) -> EmailMessage:
@@ -31,6 +45,8 @@ def send_mail(to: str, subject: str, template: str, key: str | None = None, **co
     context.setdefault("archive_name", current_app.config["ARCHIVE_NAME"])
     message.set_content(render_template(f"mail/{template}.txt", **context))
     _deliver(message, key)
+    for hook in _after_send:
+        hook(to, subject, template, context)
     return message
 
 

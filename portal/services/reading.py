@@ -225,16 +225,32 @@ def copy_path(copy: ReadingCopy) -> Path:
     return Path(current_app.config["DATA_DIR"]) / str(copy.path)
 
 
+# Served bytes: a range, or the whole PDF at once. Both count toward the pace that raises a flag.
+BYTE_KINDS = ("range", "full")
+
+
 def log_access(user: User, copy: ReadingCopy, kind: str, start: int | None, end: int | None,
-               sent: int) -> ReadingFlag | None:
-    """Record an open or a range served; flag the reader when the pace is inhuman."""
-    db.session.add(ReadingAccess(copy_id=copy.id, user_id=user.id, file_id=copy.file_id, kind=kind,
-                                 range_start=start, range_end=end, bytes_sent=sent))
+               sent: int, address: str | None = None) -> ReadingFlag | None:
+    """Record an open, a range or a full download served; flag the reader when the pace is inhuman.
+
+    A full download is the whole file in one response: it counts like the ranges
+    that would have carried the same bytes, so 25 full downloads raise the flag
+    just as fetching every page 25 times would.
+    """
     flag = None
-    if kind == "range" and copy.kind == "reader" and copy.pages and copy.size_bytes:
+    # The last minute's bytes before this one is added (counting this one twice would flag a reader
+    # at half the configured pace).
+    recent = 0
+    counted = kind in BYTE_KINDS and copy.kind == "reader" and copy.pages and copy.size_bytes
+    if counted:
         since = utcnow() - timedelta(minutes=1)
         recent = db.session.scalar(select(func.coalesce(func.sum(ReadingAccess.bytes_sent), 0)).where(
-            ReadingAccess.user_id == user.id, ReadingAccess.at >= since, ReadingAccess.kind == "range")) or 0
+            ReadingAccess.user_id == user.id, ReadingAccess.at >= since,
+            ReadingAccess.kind.in_(BYTE_KINDS))) or 0
+    db.session.add(ReadingAccess(copy_id=copy.id, user_id=user.id, file_id=copy.file_id, kind=kind,
+                                 range_start=start, range_end=end, bytes_sent=sent,
+                                 address=(address or "")[:45] or None))
+    if counted:
         pages_per_minute = (recent + sent) / (copy.size_bytes / copy.pages)
         limit = current_app.config["READING_MAX_PAGES_PER_MINUTE"]
         if pages_per_minute > limit:

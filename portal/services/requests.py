@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
-from .. import workflow
+from .. import labels, workflow
 from ..db import utcnow
 from ..deadlines import due_date, today_local
 from ..errors import Conflict, DomainError, NotFound, ValidationError
@@ -451,6 +451,7 @@ def withdraw_request(reader: User, request: AccessRequest) -> AccessRequest:
     if not workflow.request_can_withdraw(i.status for i in request.items):
         raise DomainError(_("Không thể rút phiếu vì đã có mục được giải quyết."))
     now = utcnow()
+    held_by = {item.id: item.status for item in request.items}
     for item in request.items:
         target = workflow.transition(item.status, Action.WITHDRAW.value, mode=item.file.mode)
         record_event(db.session, reader, "item.withdraw", "item", item.id, from_state=item.status,
@@ -465,7 +466,25 @@ def withdraw_request(reader: User, request: AccessRequest) -> AccessRequest:
     except StaleDataError as exc:
         db.session.rollback()
         raise Conflict(_("Phiếu vừa được cán bộ xử lý; hãy xem lại trạng thái.")) from exc
+    for staff in _holders(request, held_by):
+        send_mail(staff.email, _("Độc giả đã rút phiếu %(code)s", code=request.code), "request_withdrawn_staff",
+                  request=request, link=external_url("staff.request_detail", request_id=request.id))
     return request
+
+
+def _holders(request: AccessRequest, held_by: dict[int, str]) -> list[User]:
+    """The staff whose queue held the request's items: archivists for submitted items, leaders (and the
+    archivist who forwarded) for forwarded ones."""
+    holders: dict[int, User] = {}
+    statuses = set(held_by.values())
+    if ItemStatus.SUBMITTED.value in statuses:
+        holders.update((u.id, u) for u in _staff_to_notify(Role.ARCHIVIST))
+    if ItemStatus.FORWARDED.value in statuses:
+        holders.update((u.id, u) for u in _staff_to_notify(Role.LEADER))
+        for item in request.items:
+            if item.forwarded_by is not None and item.forwarded_by.is_active_account:
+                holders[item.forwarded_by.id] = item.forwarded_by
+    return list(holders.values())
 
 
 # --- grants ------------------------------------------------------------------------
@@ -630,8 +649,9 @@ def reader_register_csv(actor: User, start: date, end: date) -> str:
         profile = reader.profile
         rows.append([n, _local(reader.created_at), reader.full_name,
                      profile.id_number if profile else "", reader.email, (profile.phone if profile else "") or "",
-                     (profile.employer if profile else "") or "", (profile.priority_category if profile else "") or "",
-                     reader.clearance])
+                     (profile.employer if profile else "") or "",
+                     labels.label(labels.FEE_CATEGORY, profile.priority_category if profile else ""),
+                     labels.label(labels.CLEARANCE, reader.clearance)])
     header = [_("STT"), _("Ngày đăng ký"), _("Họ và tên"), _("Số định danh / hộ chiếu"), _("Email"),
               _("Điện thoại"), _("Cơ quan công tác"), _("Đối tượng ưu tiên"), _("Trạng thái")]
     record_event(db.session, actor, "register.export_readers", "register", "readers",
@@ -654,9 +674,11 @@ def request_register_csv(actor: User, start: date, end: date) -> str:
         for item in request.items:
             decider = item.decided_by.full_name if item.decided_by else ""
             rows.append([request.code, _local(request.submitted_at), request.reader.full_name,
-                         request.reader.profile.id_number if request.reader.profile else "", request.purpose,
-                         request.research_topic, request.fee_category, item.file.file_code, item.file.title,
-                         item.mode, item.status, item.due_on.strftime("%d/%m/%Y"), decider,
+                         request.reader.profile.id_number if request.reader.profile else "",
+                         labels.label(labels.PURPOSE, request.purpose), request.research_topic,
+                         labels.label(labels.FEE_CATEGORY, request.fee_category), item.file.file_code,
+                         item.file.title, labels.label(labels.MODE, item.mode),
+                         labels.label(labels.ITEM_STATUS, item.status), item.due_on.strftime("%d/%m/%Y"), decider,
                          _local(item.decided_at), item.decision_reason or "", _local(item.grant_ends_at)])
     header = [_("Mã phiếu"), _("Ngày gửi"), _("Độc giả"), _("Số định danh / hộ chiếu"), _("Mục đích"),
               _("Chủ đề nghiên cứu"), _("Đối tượng thu phí"), _("Mã hồ sơ"), _("Tiêu đề hồ sơ"), _("Chế độ"),
@@ -687,6 +709,10 @@ def _notify_decision(item: RequestItem, action: Action) -> None:
         for leader in _staff_to_notify(Role.LEADER):
             send_mail(leader.email, _("Hồ sơ chờ lãnh đạo duyệt: %(code)s", code=item.request.code),
                       "item_forwarded", item=item, link=external_url("staff.request_detail", request_id=item.request_id))
+        send_mail(item.reader.email, _("Hồ sơ %(file)s đã chuyển lãnh đạo duyệt, hạn %(due)s",
+                                       file=item.file.file_code, due=item.due_on.strftime("%d/%m/%Y")),
+                  "item_forwarded_reader", item=item,
+                  link=external_url("reader.request_detail", request_id=item.request_id))
         return
     if action in (Action.APPROVE, Action.LEADER_APPROVE, Action.REFUSE, Action.LEADER_REFUSE, Action.REVOKE,
                   Action.CLOSE):

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import account, auth, exhibitions, public, reader, search, staff, viewer
+from . import (  # noqa: F401 (workspace registers its dashboard panels)
+    account, auth, exhibitions, health, notifications, public, reader, reading_log, search, staff, staff_accounts,
+    statistics, viewer, workspace,
+)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -16,6 +19,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(viewer.bp)
     app.register_blueprint(exhibitions.bp)
     app.register_blueprint(search.bp)
-    from . import health
-
     app.register_blueprint(health.bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(staff_accounts.bp)
+    app.register_blueprint(statistics.bp)
+    app.register_blueprint(reading_log.bp)

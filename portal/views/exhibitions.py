@@ -25,7 +25,7 @@ from ..forms import ConfirmForm, apply_errors
 from ..models import ExhibitionImage, ItemKind
 from ..permissions import can
 from ..request_limits import accepts_upload
-from ..services import audit
+from ..services import audit, exhibition_visits
 from ..services import exhibitions as svc
 from ..urls import external_url
 from .staff import staff_required
@@ -149,6 +149,7 @@ def detail(slug: str):
                                problems=svc.publish_problems(exhibition) if preview else [])
     if preview:
         return response, 200, {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+    exhibition_visits.count_visit(exhibition.id)  # a number per day; who visited is not stored
     return response
 
 

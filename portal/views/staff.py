@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..auth_session import current_actor
 from .. import workflow
 from ..caching import personal_blueprint
+from ..dashboard import panels_for as dashboard_panels
 from ..errors import DomainError, Refused, ValidationError
 from ..extensions import db, limiter, user_or_address
 from ..forms import (
@@ -51,11 +52,11 @@ def staff_required(action: str = "staff.enter"):
 @bp.get("/")
 @staff_required()
 def dashboard():
-    """What needs doing: readers waiting, recent actions; for who keeps the system, its health."""
-    me = current_user._get_current_object()
-    health = health_report() if can(me, "jobs.manage") else None
-    return render_template("staff/dashboard.html", waiting=accounts.readers_waiting(),
-                           events=audit.events_for(db.session, limit=10), health=health)
+    """The home of the user's role: the panels registered for it (see portal/dashboard.py), and the
+    system's health for who keeps it."""
+    me = current_actor()
+    health = health_report() if can(me, "system.health") else None
+    return render_template("staff/dashboard.html", panels=dashboard_panels(me), health=health)
 
 
 # --- readers ------------------------------------------------------------------
@@ -104,11 +105,13 @@ def reader_clearance(reader_id: int, action: str):
 @staff_required("audit.view")
 def audit_trail():
     """The audit trail, newest first, optionally for one kind of object."""
-    obj_type = request.args.get("type") or None
+    obj_type = (request.args.get("type") or "")[:40] or None
+    action = (request.args.get("action") or "")[:60] or None
     page = int(request.args["page"]) if request.args.get("page", "").isdecimal() else 1
     page = max(1, min(page, 10_000))
-    events = audit.events_for(db.session, obj_type, limit=100, offset=(page - 1) * 100)
-    return render_template("staff/audit.html", events=events, obj_type=obj_type or "", page=page)
+    events = audit.events_for(db.session, obj_type, limit=100, offset=(page - 1) * 100, action=action)
+    return render_template("staff/audit.html", events=events, obj_type=obj_type or "", action=action or "",
+                           page=page, user_names=audit.user_names(db.session, events))
 
 
 # --- catalogue editing --------------------------------------------------------------

@@ -7,6 +7,7 @@ requests, no caching and inline disposition; every open and range is logged.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..auth_session import current_actor
@@ -32,7 +33,7 @@ VIEWER_CSP = (
 def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool):
     response = render_template("viewer/viewer.html", copy=copy, title=title, back_url=back_url,
                                pdf_url=url_for("viewer.pdf", copy_id=copy.id), is_staff_copy=is_staff_copy)
-    reading.log_access(current_actor(), copy, "open", None, None, 0)
+    reading.log_access(current_actor(), copy, "open", None, None, 0, request.remote_addr)
     return _with_viewer_headers(response)
 
 
@@ -64,7 +65,16 @@ def read(item_id: int):
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_READING"], key_func=user_or_address)
 def pdf(copy_id: int):
-    """The copy's bytes: range requests, no caching, inline, logged."""
+    """The copy's bytes: range requests, no caching, inline, logged.
+
+    A top-level navigation (``Sec-Fetch-Dest: document``: the address typed or
+    opened in a tab) is refused, so the browser's own PDF viewer, with its
+    Download and Print buttons, never gets the bytes; only the portal's viewer
+    (a fetch from its script) does.
+    """
+    if request.headers.get("Sec-Fetch-Dest", "").lower() in ("document", "iframe", "frame", "embed", "object"):
+        return render_template("error.html", status=403, message=_(
+            "Bản đọc chỉ mở được trong trình xem của phòng đọc trực tuyến.")), 403, {"Cache-Control": "private, no-store"}
     copy = reading.copy_for_serving(current_actor(), copy_id)
     response = send_file(reading.copy_path(copy), mimetype="application/pdf", conditional=True, etag=False,
                          max_age=0, last_modified=None)
@@ -76,7 +86,7 @@ def pdf(copy_id: int):
     if response.status_code == 206 and response.content_range is not None:
         start, end = response.content_range.start, response.content_range.stop
     reading.log_access(current_actor(), copy, "range" if start is not None else "full", start, end,
-                       response.content_length or 0)
+                       response.content_length or 0, request.remote_addr)
     return response
 
 
