@@ -21,16 +21,13 @@ from .. import jobs
 from ..db import utcnow
 from ..errors import NotFound, NotPermitted
 from ..extensions import db
+from ..localtime import local_now
 from ..models import ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
 from ..permissions import require
 from .audit import record_event
 from .mail import send_mail
 
 BUILD_JOB = "reading_copy.build"
-
-
-def _local(moment: datetime) -> datetime:
-    return moment + timedelta(hours=7)  # Vietnam time, for what a person reads on the page
 
 
 # --- building ------------------------------------------------------------------------
@@ -103,7 +100,7 @@ def build_copy(copy_id: int) -> None:
     else:
         code = _("NGHIỆP VỤ - chỉ để kiểm tra")
     stamp = Stamp(archive_name=current_app.config["ARCHIVE_NAME"], reader_name=user.full_name,
-                  account_id=user.id, request_code=code or "", issued_at=_local(utcnow()))
+                  account_id=user.id, request_code=code or "", issued_at=local_now())
     data_dir = Path(current_app.config["DATA_DIR"])
     folder = data_dir / str(record.scan_path)
     relative = f"copies/{copy.id}-{secrets.token_hex(6)}.pdf"
