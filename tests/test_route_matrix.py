@@ -73,6 +73,7 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "public.file_by_id #classified": {"GET": (404, 404, 404, 404, 301, 301, 301)},
     "public.sitemap": {"GET": PUBLIC},
     "public.robots": {"GET": PUBLIC},
+    "oai.endpoint": {"GET": PUBLIC, "POST": PUBLIC},  # OAI-PMH: errors are 200 documents (badVerb here)
     # --- authentication: open to all; empty posts are refused with the form again ---------------------
     "auth.register": {"GET": PUBLIC, "POST": every(400)},
     "auth.confirm_email": {"GET": every(302)},  # confirms (idempotent), then to the profile or login

@@ -2,6 +2,7 @@
 from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, ReaderProfile, Role, User
 from .audit import AuditEvent, AuditTrailIsAppendOnly
 from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ExhibitionSetting, ItemKind
+from .harvest import HarvestDeletion
 from .jobs import Job
 from .reading import ReadingAccess, ReadingCopy, ReadingFlag
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
@@ -12,4 +13,5 @@ __all__ = [
     "ConsentPurpose", "Document", "Fonds", "Job", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
     "Role", "User",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ExhibitionSetting", "ItemKind",
+    "HarvestDeletion",
 ]

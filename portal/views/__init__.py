@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reader.bp)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(exhibitions.bp)
-    from . import search
+    from . import oai, search
 
     app.register_blueprint(search.bp)
+    app.register_blueprint(oai.bp)
