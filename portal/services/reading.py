@@ -87,7 +87,7 @@ def _purge_time(item: RequestItem) -> datetime | None:
 
 @jobs.handler(BUILD_JOB)
 def build_copy(copy_id: int) -> None:
-    """Background job: rasterised, watermarked, linearised PDF of every page."""
+    """Background job: rasterised, watermarked PDF of every page."""
     copy = db.session.get(ReadingCopy, copy_id)
     if copy is None or copy.status in ("ready", "purged"):
         return
