@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from portal import localtime
+from portal.db import utcnow
 from portal.deadlines import due_date
 from portal.extensions import db
 from portal.models import AccessRequest, RecordFile, RequestItem
@@ -84,22 +85,26 @@ def granted(app, make_user, make_file):
         items = sorted(request.items, key=lambda i: i.file_id)
         requests_svc.decide(staff, items[0], "approve")
         stored = db.session.get(RequestItem, items[0].id)
-        stored.grant_ends_at = datetime(2026, 12, 16, 9, 0)  # 16:00 in Vietnam
+        # Ten days from now (the window must still be open whenever the suite runs), at 09:00 UTC.
+        stored.grant_ends_at = (utcnow() + timedelta(days=10)).replace(hour=9, minute=0, second=0, microsecond=0)
         stored_request = db.session.get(AccessRequest, request.id)
         stored_request.submitted_at = datetime(2026, 12, 2, 1, 51)
         db.session.commit()
         return {"reader": reader, "archivist": archivist, "request_id": request.id,
-                "granted": items[0].id, "other": items[1].id}
+                "granted": items[0].id, "other": items[1].id, "ends": stored.grant_ends_at}
 
 
 def test_my_requests_say_reading_until_once_with_the_local_time(app, client, granted):
     login(client, granted["reader"].email)
     html = client.get("/phieu-yeu-cau/").get_data(as_text=True)
     assert "đọc đọc" not in html
-    assert "Gửi lúc 02/12/2026 08:51" in html and "đến 16/12/2026 16:00" in html
+    local_end = granted["ends"] + timedelta(hours=7)  # the test's own oracle: Vietnam is UTC+7 all year
+    assert "Gửi lúc 02/12/2026 08:51" in html and f"đến {local_end:%d/%m/%Y} 16:00" in html
     client.get("/lang/en")
     html = client.get("/phieu-yeu-cau/").get_data(as_text=True)
-    assert "2 Dec 2026, 08:51" in html and "16 Dec 2026, 16:00" in html
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    assert "2 Dec 2026, 08:51" in html
+    assert f"{local_end.day} {months[local_end.month - 1]} {local_end.year}, 16:00" in html
     assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{2}\b", html)  # no US-style or two-digit-year dates left
     assert "Vietnam time (UTC+7)" in html
 
