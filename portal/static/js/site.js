@@ -2,6 +2,7 @@
 // every page still works (the markup is the fallback). Loaded with `defer`, no inline script (CSP).
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");  // lets the CSS lay out for the enhanced page
 
   // Confirm once: <details class="confirm" data-confirm="what will happen"> holds the real submit
   // button. Without JS the reader opens the details, reads the text and presses that button.
