@@ -133,7 +133,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
         print(f"reader copy: {copy.pages} pages, {copy.size_bytes / 1e6:.1f} MB, built in {seconds:.2f} s = "
-              f"{copy.pages / seconds:.1f} pages/s (stamp + JPEG + linearised PDF, one process)")
+              f"{copy.pages / seconds:.1f} pages/s (stamp + JPEG + PDF, one process)")
         copy_id, item_id = copy.id, item.id
 
     # 4. First range over real HTTP on loopback.

@@ -27,6 +27,8 @@ ENV_SETTINGS: dict[str, type] = {
     "PUBLIC_BASE_URL": str,
     "TRUSTED_HOSTS": list,
     "PROXY_FIX_HOPS": int,
+    "OAI_REPOSITORY_IDENTIFIER": str,
+    "OAI_ADMIN_EMAIL": str,
     "RATELIMIT_LOGIN": str,
     "RATELIMIT_LOGIN_ACCOUNT": str,
     "RATELIMIT_REGISTER": str,
@@ -132,6 +134,10 @@ class Config:
     LOGIN_LOCKOUT_NOTICE_AFTER = 5  # failed logins in a row before the owner is told by email
 
     CATALOGUE_PAGE_SIZE = 25
+    # OAI-PMH (/oai): identifiers are oai:<repository identifier>:<file code>; records per page.
+    OAI_REPOSITORY_IDENTIFIER = "phongdoc.luutru.local"
+    OAI_ADMIN_EMAIL: str | None = None  # defaults to MAIL_SENDER
+    OAI_PAGE_SIZE = 100
     # Search (index under DATA_DIR/search): results per page, how long a writer waits for the
     # index's write lock, worker processes for `flask search rebuild`.
     SEARCH_PAGE_SIZE = 20

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from flask import current_app
 
-from .db import utcnow
+from .localtime import local_today, to_local
 
 # Working days to decide an item, by the file's access mode (domain.md).
 DEADLINE_WORKING_DAYS = {"01": 1, "02": 7}
@@ -44,10 +44,10 @@ def add_working_days(start: date, days: int, holidays: frozenset[date]) -> date:
 def due_date(submitted_at: datetime, mode: str, holidays: frozenset[date] | None = None) -> date:
     """The last day to decide an item of ``mode`` submitted at ``submitted_at`` (Vietnam time)."""
     holidays = holiday_set() if holidays is None else holidays
-    local_day = (submitted_at + timedelta(hours=7)).date()  # stored UTC; Vietnam is UTC+7 all year
+    local_day = to_local(submitted_at).date()  # stored UTC; the day counts in the archive's zone
     return add_working_days(local_day, DEADLINE_WORKING_DAYS[mode], holidays)
 
 
 def today_local() -> date:
-    """Today's date in Vietnam."""
-    return (utcnow() + timedelta(hours=7)).date()
+    """Today's date in the archive's zone."""
+    return local_today()

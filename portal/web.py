@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from itertools import chain
+from typing import Callable
 
 from flask import Flask, abort, flash, g, make_response, render_template, request
 from flask_babel import get_locale, get_translations
@@ -13,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
-from . import labels, workflow
+from . import labels, localtime, workflow
 from .errors import DomainError
 from .extensions import db
 from .permissions import can, is_staff
@@ -23,6 +24,21 @@ from .urls import external_url
 
 # Seconds a client is told to wait when the database is away (a restart takes about that long).
 RETRY_AFTER_DATABASE = 15
+
+
+# (status, endpoint) → a page that says more than the generic one; registered by the view module
+# that owns the endpoint (e.g. the login page's lock-out), so this module imports no views.
+_ENDPOINT_ERROR_PAGES: dict[tuple[int, str], Callable[[HTTPException], object]] = {}
+
+
+def endpoint_error_page(status: int, endpoint: str):
+    """Decorator: render ``status`` errors of ``endpoint`` with the decorated function."""
+
+    def register(view: Callable[[HTTPException], object]) -> Callable[[HTTPException], object]:
+        _ENDPOINT_ERROR_PAGES[(status, endpoint)] = view
+        return view
+
+    return register
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -59,7 +75,13 @@ def init_web(app: Flask) -> None:
         labels=labels,
         workflow=workflow,
         external_url=external_url,  # absolute links (canonical, share metadata): the public address only
+        utc_offset_label=localtime.utc_offset_label,
     )
+    # One way to write dates (localtime), replacing Flask-Babel's CLDR 'short' formats, which
+    # gave two-digit years and, in English, month-first dates.
+    app.jinja_env.filters["datetimeformat"] = localtime.datetime_filter
+    app.jinja_env.filters["dateformat"] = localtime.date_filter
+    app.jinja_env.filters["partial_date"] = localtime.format_partial_date
 
     @app.context_processor
     def template_locale() -> dict[str, object]:
@@ -94,6 +116,9 @@ def init_web(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        special = _ENDPOINT_ERROR_PAGES.get((error.code or 500, request.endpoint or ""))
+        if special is not None:
+            return special(error)
         messages = {
             400: _("Yêu cầu không hợp lệ."),
             403: _("Bạn không có quyền xem trang này."),

@@ -214,7 +214,7 @@ def test_login_next_with_control_characters_goes_home(client, make_user):
     response = client.post("/tai-khoan/dang-nhap?next=/phieu-yeu-cau/%0d%0aX:1",
                            data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302 and "\r" not in response.headers["Location"]
-    assert response.headers["Location"].endswith("/ca-nhan/")
+    assert response.headers["Location"].endswith("/phieu-yeu-cau/")  # the reader's own requests (issue 17)
 
 
 # --- the search parser is bounded; the search limit is applied -----------------------------------

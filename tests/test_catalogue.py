@@ -23,7 +23,7 @@ def test_visitor_browses_fonds_to_files_to_file(client, make_file):
     assert "UBND-DN" in client.get("/phong").get_data(as_text=True)
     listing = client.get("/phong/UBND-DN").get_data(as_text=True)
     assert "Hồ sơ về công tác lưu trữ năm 2020" in listing
-    page = client.get(f"/ho-so/{record.id}").get_data(as_text=True)
+    page = client.get(f"/ho-so/{record.id}", follow_redirects=True).get_data(as_text=True)
     for text in (record.file_code, "Mục lục số", "Thời hạn bảo quản", "Vĩnh viễn", "Công khai", "văn thư"):
         assert text in page
 
@@ -36,8 +36,8 @@ def test_classified_files_do_not_exist_outside_staff(client, make_file, make_use
     if who == "reader":
         login_as(make_user())
     assert client.get(f"/ho-so/{secret.id}").status_code == 404
-    assert client.get(f"/ho-so/{open_file.id}").status_code == 200
-    assert client.get(f"/ho-so/{conditional.id}").status_code == 200
+    assert client.get(f"/ho-so/{open_file.id}", follow_redirects=True).status_code == 200
+    assert client.get(f"/ho-so/{conditional.id}", follow_redirects=True).status_code == 200
     for url in ("/", "/phong", "/phong/UBND-DN", "/phong/UBND-DN?mode=03"):
         html = client.get(url).get_data(as_text=True)
         assert "MẬT về quốc phòng" not in html and secret.file_code not in html
@@ -49,7 +49,7 @@ def test_classified_files_do_not_exist_outside_staff(client, make_file, make_use
 def test_staff_see_classified_files(client, make_file, make_user, login_as):
     secret = make_file(mode="03", title="Hồ sơ MẬT về quốc phòng")
     login_as(make_user(role="archivist"))
-    assert client.get(f"/ho-so/{secret.id}").status_code == 200
+    assert client.get(f"/ho-so/{secret.id}", follow_redirects=True).status_code == 200
     assert "MẬT về quốc phòng" in client.get("/phong/UBND-DN").get_data(as_text=True)
 
 

@@ -728,7 +728,7 @@ SHOWN_AGAIN = {
     "reader": [("reader", "/ca-nhan/"), ("reader", "/phieu-yeu-cau/{request_id}")],
     "staff": [("archivist", "/nghiep-vu/yeu-cau/{request_id}"), ("archivist", "/nghiep-vu/doc-gia/{pending_id}"),
               ("archivist", "/nghiep-vu/nhat-ky"), ("visitor", "/phong"), ("visitor", "/phong/UBND-DN"),
-              ("visitor", "/ho-so/{file_id}")],
+              ("visitor", "/ho-so/{file_code}")],
     "admin": [("admin", "/nghiep-vu/trien-lam/{exhibition[id]}"), ("visitor", "/trien-lam/{exhibition[slug]}"),
               ("visitor", "/trien-lam"), ("visitor", "/")],
 }
@@ -782,7 +782,8 @@ def test_stored_markup_is_escaped_everywhere(app, people, make_file):
         **VALID_FILE, "file_code": "XSS-1.2020.001", "title": payload, "keywords": payload,
         "info_symbol": "<b>x</b>", "notes": payload})
     assert created.status_code == 302
-    file_id = created.location.rstrip("/").rsplit("/", 1)[1]
+    with app.app_context():
+        file_id = db.session.scalar(select(RecordFile.id).where(RecordFile.file_code == "XSS-1.2020.001"))
     # Blocking ends the blocked reader's sessions (issue 11): block the other reader, keep this one reading.
     reader_id, blocked_id = people["reader"].id, people["pending"].id
     assert post(archivist, f"/nghiep-vu/doc-gia/{blocked_id}/khoa", {"reason": payload}).status_code == 302
@@ -795,7 +796,7 @@ def test_stored_markup_is_escaped_everywhere(app, people, make_file):
         (archivist, "/nghiep-vu/yeu-cau?status=", False), (archivist, "/nghiep-vu/doc-gia?state=blocked", False),
         (archivist, "/nghiep-vu/", False), (archivist, "/nghiep-vu/nhat-ky", False),
         (admin, "/nghiep-vu/yeu-cau", False),
-        (visitor, "/phong", True), (visitor, "/phong/XSS-1", True), (visitor, f"/ho-so/{file_id}", True),
+        (visitor, "/phong", True), (visitor, "/phong/XSS-1", True), (visitor, "/ho-so/XSS-1.2020.001", True),
         (visitor, "/", False), (archivist, f"/nghiep-vu/phong/{fonds_id}/sua", True),
         (archivist, f"/nghiep-vu/ho-so/{file_id}/sua", True),
     ]

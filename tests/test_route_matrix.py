@@ -69,6 +69,12 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "public.file_detail": {"GET": PUBLIC},
     "public.file_detail #conditional": {"GET": PUBLIC},  # metadata of conditional files is public
     "public.file_detail #classified": {"GET": (404, 404, 404, 404, 200, 200, 200)},  # invisible outside staff
+    "public.file_detail #unknown": {"GET": every(404)},
+    "public.file_by_id": {"GET": every(301)},  # old address by id → the readable one
+    "public.file_by_id #classified": {"GET": (404, 404, 404, 404, 301, 301, 301)},
+    "public.sitemap": {"GET": PUBLIC},
+    "public.robots": {"GET": PUBLIC},
+    "oai.endpoint": {"GET": PUBLIC, "POST": PUBLIC},  # OAI-PMH: errors are 200 documents (badVerb here)
     # --- authentication: open to all; empty posts are refused with the form again ---------------------
     "auth.register": {"GET": PUBLIC, "POST": every(400)},
     "auth.confirm_email": {"GET": every(302)},  # confirms (idempotent), then to the profile or login
@@ -201,8 +207,11 @@ DEFAULTS: dict[str, Callable[["World"], object]] = {
 }
 VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "public.set_language": {"code": lambda w: "vi"},
-    "public.file_detail #classified": {"file_id": lambda w: w.classified_file},
-    "public.file_detail #conditional": {"file_id": lambda w: w.cond_file},
+    "public.file_detail": {"code": lambda w: _file_code(w, w.open_file)},
+    "public.file_detail #classified": {"code": lambda w: _file_code(w, w.classified_file)},
+    "public.file_detail #conditional": {"code": lambda w: _file_code(w, w.cond_file)},
+    "public.file_detail #unknown": {"code": lambda w: "KHONG/CO.9999"},
+    "public.file_by_id #classified": {"file_id": lambda w: w.classified_file},
     "public.fonds_detail #unknown": {"code": lambda w: "KHONG-CO"},
     "public.fonds_detail #classified-only": {"code": lambda w: "MAT-RIENG"},
     "reader.request_detail #reclassified": {"request_id": lambda w: w.reclassified_request_id},
@@ -243,6 +252,10 @@ VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "exhibitions.staff_item_cover": {"item_id": lambda w: w.image_item},
 }
 
+def _file_code(world: "World", file_id: int) -> str:
+    return world.file_codes[file_id]
+
+
 # Rows that change something for good: run after every other row, on fresh objects.
 LAST = ("reader.withdraw", "exhibitions.staff_section_delete", "exhibitions.staff_item_delete", "auth.logout")
 
@@ -279,6 +292,7 @@ class World:
     confirm_token: str = ""
     reset_token: str = ""
     factories: dict[str, Callable[[], int]] = field(default_factory=dict)
+    file_codes: dict[int, str] = field(default_factory=dict)
 
 
 def picture(size: tuple[int, int] = (640, 480), fmt: str = "PNG", text: str = "Trang 1") -> bytes:
@@ -405,6 +419,8 @@ def build_world(app, make_user, make_file, tmp_path) -> World:
                 return exhibitions_svc.save_file_item(admin, target, {"file_code": cond_file.file_code}).id
 
         world.factories = {"request": fresh_request, "section": fresh_section, "item": fresh_item}
+    with app.app_context():
+        world.file_codes = {f.id: f.file_code for f in db.session.scalars(select(RecordFile))}
     return world
 
 

@@ -1,4 +1,4 @@
-"""Assembling stamped page images into one linearised PDF with pikepdf (MPL-2.0, no AGPL/LGPL)."""
+"""Assembling stamped page images into one PDF with pikepdf (MPL-2.0, no AGPL/LGPL)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,10 +11,15 @@ from .render import READING_DPI
 
 def assemble_pdf(pages: Iterable[tuple[bytes, int, int, str]], out_path: Path, title: str,
                  dpi: int = READING_DPI) -> int:
-    """Write JPEG pages (bytes, width, height, mode) as a linearised PDF; return the page count.
+    """Write JPEG pages (bytes, width, height, mode) as a PDF; return the page count.
 
     Each page is one image and nothing else: no text, no annotations, no layers
-    to remove. Linearisation lets the viewer show page 1 after the first range.
+    to remove. The file is deliberately *not* linearised: measured with the
+    vendored pdf.js (bench/viewer_first_page.py), a linearised copy made pdf.js
+    read a range inside every page before showing the first one (42 range
+    requests for 40 pages), while a plain file with its cross-reference table at
+    the end is opened with 3 (the head, the xref, the page), and any page by
+    link with one or two more.
     """
     pdf = pikepdf.new()
     count = 0
@@ -39,6 +44,6 @@ def assemble_pdf(pages: Iterable[tuple[bytes, int, int, str]], out_path: Path, t
     pdf.docinfo[pikepdf.Name.Title] = title
     pdf.docinfo[pikepdf.Name.Producer] = "Phong doc truc tuyen"
     tmp = out_path.with_suffix(".part")
-    pdf.save(tmp, linearize=True)
+    pdf.save(tmp)
     tmp.replace(out_path)
     return count

@@ -2,6 +2,7 @@
 from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, LoginSession, ReaderProfile, Role, User
 from .audit import AuditEvent, AuditTrailIsAppendOnly
 from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ItemKind
+from .harvest import HarvestDeletion
 from .jobs import Job, WorkerBeat
 from .notifications import ExhibitionVisit, Notification
 from .reading import ReadingAccess, ReadingCopy, ReadingFlag
@@ -14,5 +15,5 @@ __all__ = [
     "ConsentPurpose", "Document", "Fonds", "Job", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
     "Role", "User", "LoginSession", "WorkerBeat",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ItemKind", "Setting",
-    "ExhibitionVisit", "Notification",
+    "ExhibitionVisit", "Notification", "HarvestDeletion",
 ]

@@ -22,6 +22,7 @@ from .. import jobs
 from ..db import utcnow
 from ..errors import NotFound, NotPermitted
 from ..extensions import db
+from ..localtime import local_now
 from ..models import AccessMode, Job, ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
 from ..permissions import require
 from ..urls import external_url
@@ -33,10 +34,6 @@ from .requests import active_grant
 
 BUILD_JOB = "reading_copy.build"
 NOTIFY_JOB = "reading_copy.notify"
-
-
-def _local(moment: datetime) -> datetime:
-    return moment + timedelta(hours=7)  # Vietnam time, for what a person reads on the page
 
 
 # --- building ------------------------------------------------------------------------
@@ -97,7 +94,7 @@ def _purge_time(item: RequestItem) -> datetime | None:
 
 @jobs.handler(BUILD_JOB)
 def build_copy(copy_id: int) -> None:
-    """Background job: rasterised, watermarked, linearised PDF of every page.
+    """Background job: rasterised, watermarked PDF of every page.
 
     Idempotent: a run after a killed one removes what that left (a half-written
     ``.part`` or a finished file never recorded) and builds the one copy again;
@@ -120,7 +117,7 @@ def build_copy(copy_id: int) -> None:
     else:
         code = _("NGHIỆP VỤ - chỉ để kiểm tra")
     stamp = Stamp(archive_name=current_app.config["ARCHIVE_NAME"], reader_name=user.full_name,
-                  account_id=user.id, request_code=code or "", issued_at=_local(utcnow()))
+                  account_id=user.id, request_code=code or "", issued_at=local_now())
     data_dir = Path(current_app.config["DATA_DIR"])
     folder = data_dir / str(record.scan_path)
     relative = f"copies/{copy.id}-{secrets.token_hex(6)}.pdf"

@@ -303,6 +303,14 @@ def get_file(user: Any, file_id: int) -> RecordFile:
     return record
 
 
+def get_file_by_code(user: Any, code: str) -> RecordFile:
+    """The file with this file code if ``user`` may see it, or :class:`NotFound` (also for classified files)."""
+    record = db.session.scalar(select(RecordFile).where(RecordFile.file_code == code))
+    if record is None or not can(user, "catalogue.view_file", record):
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    return record
+
+
 def count_visible_files(user: Any) -> int:
     return db.session.scalar(visible_files(user, select(func.count(RecordFile.id)))) or 0
 

@@ -28,6 +28,7 @@ from ..db import utcnow
 from ..deadlines import due_date, today_local
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
+from ..localtime import format_date, format_datetime, utc_day_range
 from ..models import (
     AccessMode, AccessRequest, AuditEvent, BasketEntry, Clearance, RecordFile, RequestItem, RequestMessage,
     Role, User,
@@ -612,9 +613,8 @@ def _range(start: date, end: date) -> tuple[datetime, datetime]:
         raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu."))
     # Year 1 or 9999 means "from the beginning" / "until now"; shifting them by a day or 7 hours overflows.
     start, end = max(start, date(1, 1, 2)), min(end, date(9999, 12, 30))
-    # Dates are Vietnam days; stored times are UTC.
-    return (datetime.combine(start, datetime.min.time()) - timedelta(hours=7),
-            datetime.combine(end + timedelta(days=1), datetime.min.time()) - timedelta(hours=7))
+    # Dates are local days; stored times are UTC.
+    return utc_day_range(start, end)
 
 
 def _cell(value: Any) -> Any:
@@ -635,7 +635,7 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _local(moment: datetime | None) -> str:
-    return (moment + timedelta(hours=7)).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return format_datetime(moment) if moment else ""
 
 
 def reader_register_csv(actor: User, start: date, end: date) -> str:
@@ -678,7 +678,7 @@ def request_register_csv(actor: User, start: date, end: date) -> str:
                          labels.label(labels.PURPOSE, request.purpose), request.research_topic,
                          labels.label(labels.FEE_CATEGORY, request.fee_category), item.file.file_code,
                          item.file.title, labels.label(labels.MODE, item.mode),
-                         labels.label(labels.ITEM_STATUS, item.status), item.due_on.strftime("%d/%m/%Y"), decider,
+                         labels.label(labels.ITEM_STATUS, item.status), format_date(item.due_on), decider,
                          _local(item.decided_at), item.decision_reason or "", _local(item.grant_ends_at)])
     header = [_("Mã phiếu"), _("Ngày gửi"), _("Độc giả"), _("Số định danh / hộ chiếu"), _("Mục đích"),
               _("Chủ đề nghiên cứu"), _("Đối tượng thu phí"), _("Mã hồ sơ"), _("Tiêu đề hồ sơ"), _("Chế độ"),

@@ -1,6 +1,9 @@
 """Registration, email confirmation, login/logout and password reset."""
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,6 +16,7 @@ from ..forms import EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm, a
 from ..models import ConsentPurpose
 from ..redirects import redirect_back
 from ..services import accounts
+from ..web import endpoint_error_page
 
 bp = Blueprint("auth", __name__, url_prefix="/tai-khoan")
 personal_blueprint(bp)  # private pages: never stored by a browser or proxy
@@ -96,9 +100,25 @@ def login():
         else:
             log_in(user)  # a fresh session at login (no fixation), live server-side until logout
             flash(_("Đăng nhập thành công."), "success")
-            return redirect_back("staff.dashboard" if user.is_staff else "account.profile")
+            if request.values.get("next") in ("/", "/?"):
+                # Logging in from the home page is not a destination: go to one's own work.
+                return redirect(url_for("staff.dashboard" if user.is_staff else "reader.my_requests"))
+            return redirect_back("staff.dashboard" if user.is_staff else "reader.my_requests")
     status = 401 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+@endpoint_error_page(429, "auth.login")
+def login_locked_out(error):
+    """Too many failed logins: say for how long, offer the reset, keep the email typed."""
+    limit = limiter.current_limit
+    seconds = max(60, int(limit.reset_at - time.time())) if limit is not None else 15 * 60
+    minutes = math.ceil(seconds / 60)
+    form = LoginForm(formdata=None, email=(request.form.get("email") or "")[:254])
+    response = current_app.make_response(
+        (render_template("auth/login.html", form=form, locked_minutes=minutes), 429))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/dang-xuat")

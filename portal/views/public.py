@@ -1,11 +1,16 @@
 """Pages for everyone: home, language switch, the catalogue (fonds → files → file)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request
-from flask_login import current_user
+import json
 
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from ..extensions import db
+from ..models import RecordFile
 from ..redirects import safe_target
-from ..services import records
+from ..services import discovery, records
 
 bp = Blueprint("public", __name__)
 
@@ -53,8 +58,55 @@ def fonds_detail(code: str):
                            per_page=per_page, mode=request.args.get("mode", ""))
 
 
+@bp.url_defaults
+def file_code_for_id(endpoint: str, values: dict) -> None:
+    """``url_for('public.file_detail', file_id=…)`` builds the readable address by file code.
+
+    Pages hold the file (or its id) at hand; the address people see, cite and share
+    is the file code, which the archive keeps stable.
+    """
+    if endpoint == "public.file_detail" and "file_id" in values and "code" not in values:
+        record = db.session.get(RecordFile, values.pop("file_id"))
+        values["code"] = record.file_code if record is not None else "-"
+
+
 @bp.get("/ho-so/<int:file_id>")
-def file_detail(file_id: int):
-    """A file's page with its TT 05/2025 metadata and documents; 404 if not visible."""
+def file_by_id(file_id: int):
+    """The old address of a file page (by database id): moved for good to the readable one."""
     record = records.get_file(current_user, file_id)
-    return render_template("public/file_detail.html", file=record)
+    return redirect(url_for("public.file_detail", code=record.file_code), 301)
+
+
+@bp.get("/ho-so/<path:code>")
+def file_detail(code: str):
+    """A file's page with its TT 05/2025 metadata, documents and citation; 404 if not visible."""
+    record = records.get_file_by_code(current_user, code)
+    public = not record.is_classified
+    return render_template(
+        "public/file_detail.html", file=record, citation=discovery.citation(record),
+        canonical_url=discovery.file_url(record),
+        meta_description=discovery.meta_description(record),
+        # Data, not script: the CSP's script-src does not apply to a JSON-LD block, which is never run.
+        # "<" is escaped so the JSON can never close the element it sits in.
+        json_ld=Markup(json.dumps(discovery.json_ld(record), ensure_ascii=False).replace("<", "\\u003c"))
+        if public else None,
+    )
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Fonds, public files and published exhibitions, for search engines (never classified files)."""
+    body = render_template("public/sitemap.xml", entries=discovery.sitemap_entries())
+    response = make_response(body)
+    response.mimetype = "application/xml"
+    return response
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Keep crawlers out of accounts, staff work and reading copies; point them at the sitemap."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in discovery.ROBOTS_DISALLOW), "Allow: /",
+             "", f"Sitemap: {discovery.absolute_url('public.sitemap')}", ""]
+    response = make_response("\n".join(lines))
+    response.mimetype = "text/plain"
+    return response

@@ -228,7 +228,8 @@ def test_register_request_decide_read_and_expire(live_app, browser, artifacts, m
     # 10. The viewer refuses and the PDF gives no bytes.
     response = reader.goto(viewer_url)
     assert response.status == 403
-    assert "Không còn quyền đọc" in reader.inner_text("h1")
+    assert "Hết thời hạn đọc" in reader.inner_text("h1")  # says which way it ended, and when
+    assert "đã kết thúc lúc" in reader.inner_text("main")
     _shot(reader, artifacts, "12-window-ended")
     for headers in ({}, {"Range": "bytes=0-99"}):
         pdf = reader.request.get(pdf_url, headers=headers)

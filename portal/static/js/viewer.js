@@ -12,12 +12,29 @@ function showError(message) {
   container.replaceChildren(box);
 }
 
+// A page asked for by link: /doc/<item>#trang=12 (also #page=12, as pdf.js links write it).
+function pageFromHash() {
+  const match = /^#(?:trang|page)=(\d{1,6})$/.exec(window.location.hash);
+  return match ? parseInt(match[1], 10) : 1;
+}
+
 async function main() {
   const data = container.dataset;
   const pdfjsLib = await import(data.libUrl);
   globalThis.pdfjsLib = pdfjsLib;  // pdf_viewer.mjs reads the library from here
-  const { EventBus, PDFViewer } = await import(data.viewerUrl);
   pdfjsLib.GlobalWorkerOptions.workerSrc = data.workerUrl;
+  // Ask for the document first, then load the viewer component while its first ranges arrive.
+  const task = pdfjsLib.getDocument({
+    url: data.pdfUrl,
+    withCredentials: true,
+    disableAutoFetch: true,   // fetch only the ranges of the pages being shown
+    disableStream: true,
+    rangeChunkSize: 131072,   // a stamped page is ~0.3-0.5 MB: a few ranges per page, none for the pages skipped
+    isEvalSupported: false,
+    enableXfa: false,
+    wasmUrl: data.wasmUrl,
+  });
+  const { EventBus, PDFViewer } = await import(data.viewerUrl);
 
   const eventBus = new EventBus();
   const viewer = new PDFViewer({
@@ -30,16 +47,6 @@ async function main() {
     removePageBorders: false,
   });
 
-  const task = pdfjsLib.getDocument({
-    url: data.pdfUrl,
-    withCredentials: true,
-    disableAutoFetch: true,   // fetch only the ranges of the pages being shown
-    disableStream: true,
-    rangeChunkSize: 262144,
-    isEvalSupported: false,
-    enableXfa: false,
-    wasmUrl: data.wasmUrl,
-  });
   let pdf;
   try {
     pdf = await task.promise;
@@ -47,14 +54,24 @@ async function main() {
     showError(data.error);
     return;
   }
+  const showZoom = () => { $("zoomValue").textContent = `${Math.round(viewer.currentScale * 100)}%`; };
+  // Fitted to the width and on the page asked for before anything is drawn, so only that page
+  // (and the pages before it not at all) is fetched and rendered.
+  eventBus.on("pagesinit", () => {
+    viewer.currentScaleValue = "page-width";
+    const wanted = Math.min(Math.max(1, pageFromHash()), pdf.numPages);
+    if (wanted > 1) viewer.currentPageNumber = wanted;
+    showZoom();
+  });
+  eventBus.on("scalechanging", showZoom);
+  eventBus.on("pagechanging", (e) => {
+    $("pageNumber").value = String(e.pageNumber);
+    history.replaceState(null, "", `#trang=${e.pageNumber}`);  // the address names the page being read
+  });
+  window.addEventListener("hashchange", () => { viewer.currentPageNumber = Math.min(pageFromHash(), pdf.numPages); });
   viewer.setDocument(pdf);
   $("pageCount").textContent = String(pdf.numPages);
   $("pageNumber").max = String(pdf.numPages);
-
-  const showZoom = () => { $("zoomValue").textContent = `${Math.round(viewer.currentScale * 100)}%`; };
-  eventBus.on("pagesinit", () => { viewer.currentScaleValue = "page-width"; showZoom(); });
-  eventBus.on("scalechanging", showZoom);
-  eventBus.on("pagechanging", (e) => { $("pageNumber").value = String(e.pageNumber); });
 
   const go = (n) => { viewer.currentPageNumber = Math.min(Math.max(1, n), pdf.numPages); };
   const zoom = (factor) => { viewer.currentScale = Math.min(4, Math.max(0.25, viewer.currentScale * factor)); };
