@@ -199,9 +199,9 @@ class CopyOrderForm(FlaskForm):
 
 
 class CopyPaymentForm(FlaskForm):
-    method = SelectField(_l("Hình thức nộp"), choices=[("desk", _l("Nộp tại quầy")), ("transfer", _l("Chuyển khoản")),
-                                                       ("online", _l("Thanh toán trực tuyến (mã giao dịch)"))],
-                         validate_choice=False)
+    method = SelectField(_l("Hình thức nộp"), choices=_choices(
+        {"desk": _l("Nộp tại quầy"), "transfer": _l("Chuyển khoản"),
+         "online": _l("Thanh toán trực tuyến (mã giao dịch)")}, with_code=False), validate_choice=False)
     amount = StringField(_l("Số tiền (đồng)"))
     receipt_no = StringField(_l("Số biên lai"))
     reference = StringField(_l("Mã giao dịch"))

@@ -307,8 +307,12 @@ def staff_retry(order_id: int):
     """Run a failed production again."""
     order = orders.get_order(_me(), order_id)
     if ConfirmForm().validate_on_submit():
-        production.retry_production(_me(), order)
-        flash(_("Đã đưa việc làm bản sao vào hàng đợi lại."), "success")
+        try:
+            production.retry_production(_me(), order)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Đã đưa việc làm bản sao vào hàng đợi lại."), "success")
     return redirect(url_for("copies.staff_detail", order_id=order.id))
 
 

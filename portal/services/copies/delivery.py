@@ -66,6 +66,7 @@ def print_list(user: User) -> list[CopyOrder]:
 def hand_over(actor: User, order: CopyOrder, tracking_number: str | None,
               expected_version: int | None = None) -> CopyOrder:
     """Staff: a paper copy was posted (with its tracking number) or collected at the reading room."""
+    require(actor, "copy.deliver", order)
     if order.delivery not in ("post", "pickup"):
         raise ValidationError(_("Bản sao điện tử được giao khi độc giả tải về."))
     tracking = (tracking_number or "").strip()[:60]

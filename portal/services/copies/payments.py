@@ -18,6 +18,7 @@ from ... import copy_workflow as wf
 from ...copy_workflow import CopyAction, CopyStatus
 from ...errors import ValidationError
 from ...models import CopyOrder, CopyPayment, User
+from ...permissions import require
 from . import orders
 
 STAFF_METHODS = ("desk", "transfer", "online")
@@ -82,6 +83,7 @@ def record_payment(actor: User | None, order: CopyOrder, payment: Payment,
 def record_staff_payment(actor: User, order: CopyOrder, data: dict[str, Any],
                          expected_version: int | None = None) -> CopyOrder:
     """Staff record what they received (the desk form)."""
+    require(actor, "copy.pay", order)
     return record_payment(actor, order, StaffEntry().payment_for(order, data), expected_version)
 
 

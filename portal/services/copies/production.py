@@ -20,7 +20,7 @@ from ... import copy_workflow as wf
 from ... import jobs
 from ...copy_workflow import CopyAction, CopyStatus
 from ...db import utcnow
-from ...errors import NotFound
+from ...errors import InvalidTransition, NotFound
 from ...extensions import db
 from ...models import CopyOrder, Job, User
 from ...permissions import require
@@ -150,6 +150,8 @@ def production_job(order: CopyOrder) -> Job | None:
 def retry_production(actor: User, order: CopyOrder) -> None:
     """Staff: run a failed production again."""
     require(actor, "jobs.manage")
+    if order.status != CopyStatus.PAID.value:
+        raise InvalidTransition(_("Chỉ làm lại bản sao của phiếu đã nộp phí mà chưa làm xong."))
     record_event(db.session, actor, "copy.retry_production", "copy_order", order.id, data={"code": order.code})
     db.session.commit()
     job = production_job(order)
