@@ -113,6 +113,9 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
         **({"base_url": base_url} if base_url else {}))
     with context:  # mails carry links
         create_demo_requests(CLEARED_READER.email, PENDING_READER.email, echo)
+        from .copies import create_demo_copies
+
+        create_demo_copies(CLEARED_READER.email, echo)
     from portal.services.exhibitions import create_demo_exhibitions
 
     create_demo_exhibitions(echo=echo)
