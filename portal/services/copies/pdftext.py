@@ -58,18 +58,15 @@ class EmbeddedFont:
         return "<" + "".join(out) + ">"
 
     def _subset_program(self) -> bytes:
-        options = subset.Options()
-        options.retain_gids = True  # glyph ids stay as encoded: CIDToGIDMap /Identity holds
-        options.notdef_outline = True
-        options.name_IDs = ["*"]
-        options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "FFTM"]
-        font = TTFont(io.BytesIO(self.data))
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(gids=sorted(set(self.used) | {0}))
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        font.save(buffer)
-        return buffer.getvalue()
+        # Subsetting takes most of a second per font, so every document shares one subset: the
+        # glyphs of Vietnamese and Latin text (made once per process); a document that uses a
+        # glyph outside it (a title in another script) gets its own.
+        base = self._repertoire()
+        extra = frozenset(set(self.used) - base)
+        return _subset(self.path, frozenset(base | extra))
+
+    def _repertoire(self) -> frozenset[int]:
+        return frozenset({0} | {self._glyph(char) for char in REPERTOIRE})
 
     def embed(self, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
         """The Type0 font dictionary (an indirect object) with the subset program embedded."""
@@ -114,9 +111,39 @@ class EmbeddedFont:
         return "\n".join(lines).encode("ascii")
 
 
+# Every letter a Vietnamese text can hold, ASCII, and the punctuation our labels use.
+REPERTOIRE = (
+    "".join(chr(c) for c in range(0x20, 0x7F))
+    + "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư"
+    + "".join(chr(c) for c in range(0x1EA0, 0x1EFA))
+    + "–—‘’“”…·•×°№"
+)
+
+
 @lru_cache(maxsize=8)
 def _font_bytes(path: Path) -> bytes:
     return path.read_bytes()
+
+
+@lru_cache(maxsize=16)
+def _subset(path: Path, gids: frozenset[int]) -> bytes:
+    """The font program of ``path`` reduced to ``gids``, glyph ids unchanged (CIDToGIDMap /Identity)."""
+    options = subset.Options()
+    options.retain_gids = True
+    options.notdef_outline = True
+    options.hinting = False  # screen hinting is not used when a PDF is rendered or printed
+    options.name_IDs = ["*"]
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "FFTM"]
+    font = TTFont(io.BytesIO(_font_bytes(path)))
+    for tag in ("GSUB", "GPOS", "GDEF", "kern", "FFTM"):  # not used by a PDF; slow to read
+        if tag in font:
+            del font[tag]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(gids=sorted(gids))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
 
 
 def _utf16(text: str) -> list[int]:

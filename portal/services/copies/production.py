@@ -95,9 +95,9 @@ def produce_file(order: CopyOrder) -> tuple[Path, str, int, bool, list[str], str
     if order.kind == "certified":
         setup = signing.signing_setup()
         archive = current_app.config["ARCHIVE_NAME"]
-        signing.sign_pdf(setup, unsigned, out, reason=f"Bản sao có xác thực {order.code}", location=archive,
+        signing.sign_pdf(setup, unsigned, reason=f"Bản sao có xác thực {order.code}", location=archive,
                          name=archive)
-        unsigned.unlink(missing_ok=True)
+        unsigned.replace(out)
         signer = archive
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     return out, digest, built.pages, built.pdfa_passed, built.pdfa_findings, signer

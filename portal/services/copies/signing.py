@@ -8,12 +8,12 @@ and an archive certificate are generated once into ``instance/signing/`` with
 """
 from __future__ import annotations
 
-import io
 import os
 import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
@@ -118,19 +118,32 @@ def trust_roots(setup: SigningSetup) -> list[asn1_x509.Certificate]:
     return roots
 
 
-def sign_pdf(setup: SigningSetup, source: Path, out_path: Path, *, reason: str, location: str, name: str) -> None:
-    """Sign ``source`` into ``out_path`` with an invisible PAdES signature (incremental update)."""
-    signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(setup.p12), passphrase=setup.password.encode())
+@lru_cache(maxsize=4)
+def _signer(p12: Path, _mtime_ns: int, password: str) -> signers.SimpleSigner:
+    """The signer from the PKCS#12 file, loaded once per process (checking an RSA key takes most of a
+    second); a replaced file (another modification time) is loaded again."""
+    signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(p12), passphrase=password.encode())
     if signer is None:
         raise SigningUnavailable("the PKCS#12 file could not be opened (wrong password?)")
+    return signer
+
+
+def sign_pdf(setup: SigningSetup, path: Path, *, reason: str, location: str, name: str) -> None:
+    """Sign the PDF at ``path`` in place with an invisible PAdES signature.
+
+    The signature is an incremental update appended to the file, so a large copy is
+    neither rewritten nor held in memory. Give it a file of your own (production signs
+    the freshly built copy before moving it into place).
+    """
+    signer = _signer(setup.p12, setup.p12.stat().st_mtime_ns, setup.password)
     meta = signers.PdfSignatureMetadata(
         field_name="ChuKyLuuTru", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason, location=location, name=name)
     timestamper = timestamps.HTTPTimeStamper(setup.tsa_url) if setup.tsa_url else None
-    buffer = io.BytesIO()
-    with source.open("rb") as handle:
+    with path.open("r+b") as handle:
         writer = IncrementalPdfFileWriter(handle, strict=False)
-        signers.PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(writer, output=buffer)
-    tmp = out_path.with_suffix(".signing")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.replace(out_path)
+        signers.PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(
+            writer, in_place=True, chunk_size=1 << 20,
+            # Room for the CMS (certificates, signature, a timestamp token) given up front:
+            # pyHanko would otherwise sign once more, as a dry run, only to measure it.
+            bytes_reserved=32768 if timestamper else 16384)
