@@ -1,4 +1,4 @@
-"""Flask CLI groups: db, users, records, requests, jobs, search. They call the same services as the views."""
+"""Flask CLI groups: db, users, records, requests, jobs, search, copies. They call the same services as the views."""
 from __future__ import annotations
 
 import sys
@@ -154,7 +154,41 @@ def search_rebuild(procs: int | None) -> None:
     click.echo(f"{len(ids)} files indexed into {path.name}")
 
 
+copies_cli = AppGroup("copies", help="Copies: housekeeping and the signing certificate.")
+
+
+@copies_cli.command("housekeeping")
+def copies_housekeeping() -> None:
+    """Expire unpaid orders and unfetched copies; delete copies whose time is up (the worker does it too)."""
+    from .services.copies.delivery import expire_and_purge
+
+    with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"):
+        expired, deleted = expire_and_purge()
+    click.echo(f"expired={expired} deleted={deleted}")
+
+
+@copies_cli.command("certificate")
+def copies_certificate() -> None:
+    """Show the certificate certified copies are signed with (outside production: make the test one)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from .services.copies.signing import signing_setup
+
+    setup = signing_setup()
+    _key, cert, _chain = pkcs12.load_key_and_certificates(setup.p12.read_bytes(), setup.password.encode())
+    if cert is None:
+        raise click.ClickException("the PKCS#12 file holds no certificate")
+    roots = x509.load_pem_x509_certificates(setup.trust_roots.read_bytes())
+    click.echo(f"certificate: {setup.p12}")
+    click.echo(f"  subject:  {cert.subject.rfc4514_string()}")
+    click.echo(f"  issuer:   {cert.issuer.rfc4514_string()}")
+    click.echo(f"  valid:    {cert.not_valid_before_utc:%Y-%m-%d} – {cert.not_valid_after_utc:%Y-%m-%d}")
+    click.echo(f"trust roots: {setup.trust_roots} ({len(roots)} certificate(s))")
+    click.echo(f"timestamps: {setup.tsa_url or 'none'}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli):
+    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli, copies_cli):
         app.cli.add_command(group)

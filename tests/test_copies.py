@@ -371,3 +371,20 @@ def test_register_csv_xlsx_and_monthly_summary(app, ctx, world):
     assert [c.value for c in summary[2]] == [today.strftime("%m/%Y"), "Khác", 0, 1, 3, order.amount]
     with pytest.raises(ValidationError):
         register.register_csv(staff, today, today - timedelta(days=3))
+
+
+def test_a_failed_production_is_visible_and_can_be_run_again(app, ctx, world):
+    order = place_order(world.reader.id, [(world.open_file.file_code, "1")], "fail-1", kind="plain")
+    orders.apply(_user(world.archivist), order, "approve")
+    record_folder = production.sources_of(order)[0].path
+    hidden = record_folder.with_name(record_folder.name + ".gone")
+    record_folder.rename(hidden)  # the scan file is missing: the job fails
+    payments.record_staff_payment(_user(world.archivist), order,
+                                  {"method": "desk", "amount": str(order.amount), "receipt_no": "BL-F"})
+    assert order.status == "paid"
+    assert production.production_job(order).status == "failed"
+    assert production.failed_productions(_user(world.archivist)) == [order]
+    hidden.rename(record_folder)
+    production.retry_production(_user(world.archivist), order)
+    db.session.refresh(order)
+    assert order.status == "produced" and production.failed_productions(_user(world.archivist)) == []

@@ -193,3 +193,11 @@ def test_staff_pages_show_the_order_and_its_actions(client, login_as, world, app
     paid = client.post(f"/nghiep-vu/ban-sao/{order_id}/nop-phi",
                        data={"method": "desk", "amount": "1", "receipt_no": "BL-5"})
     assert paid.status_code == 400 and "đúng bằng số đã báo giá" in paid.text and "BL-5" in paid.text
+
+
+def test_cli_shows_the_certificate_and_runs_housekeeping(app, runner, world):
+    result = runner.invoke(args=["copies", "certificate"])
+    assert result.exit_code == 0, result.output
+    assert "THỬ NGHIỆM" in result.output and "trust roots" in result.output
+    result = runner.invoke(args=["copies", "housekeeping"])
+    assert result.exit_code == 0 and "expired=0 deleted=0" in result.output

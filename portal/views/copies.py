@@ -195,8 +195,9 @@ def staff_queue():
     """Copy orders, soonest due first, by status."""
     filters = orders.QueueFilters(status=request.args.get("status", "submitted")[:20],
                                   overdue=request.args.get("overdue") == "1", reader=request.args.get("reader", "")[:100])
+    failed = production.failed_productions(_me()) if can(_me(), "jobs.manage") else []
     return render_template("copies/staff_queue.html", orders=orders.queue(_me(), filters), filters=filters,
-                           counts=orders.counts_by_status(_me()))
+                           counts=orders.counts_by_status(_me()), failed=failed)
 
 
 def _staff_page(order, status: int = 200, **forms):
