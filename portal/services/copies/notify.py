@@ -50,12 +50,15 @@ def _approved(order: CopyOrder, _action: CopyAction) -> None:
     _to_reader(order, _("Phiếu sao %(code)s đã được đồng ý", code=order.code))
 
 
-for _status, _subject in ((CopyStatus.REFUSED, "refused"), (CopyStatus.PRODUCED, "produced"),
+for _status, _subject in ((CopyStatus.PAID, "paid"), (CopyStatus.REFUSED, "refused"), (CopyStatus.PRODUCED, "produced"),
                           (CopyStatus.DELIVERED, "delivered"), (CopyStatus.EXPIRED, "expired")):
     def _hook(order: CopyOrder, action: CopyAction, kind: str = _subject) -> None:
         if kind == "delivered" and order.delivery == "download":
             return  # the reader fetched it themselves
-        subjects = {"refused": _("Phiếu sao %(code)s không được đồng ý", code=order.code),
+        if kind == "paid" and order.amount == 0:
+            return  # nothing was paid: the "approved" mail said so
+        subjects = {"paid": _("Đã nhận phí phiếu sao %(code)s", code=order.code),
+                    "refused": _("Phiếu sao %(code)s không được đồng ý", code=order.code),
                     "produced": _("Bản sao %(code)s đã sẵn sàng", code=order.code),
                     "delivered": _("Bản sao %(code)s đã được giao", code=order.code),
                     "expired": _("Phiếu sao %(code)s đã hết hạn", code=order.code)}
