@@ -7,8 +7,8 @@ waiting for the worker.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 from sqlalchemy import select
 
