@@ -388,3 +388,30 @@ def test_a_failed_production_is_visible_and_can_be_run_again(app, ctx, world):
     production.retry_production(_user(world.archivist), order)
     db.session.refresh(order)
     assert order.status == "produced" and production.failed_productions(_user(world.archivist)) == []
+
+
+def test_a_copy_of_a_scanned_pdf_takes_its_pages_and_is_validated(app, ctx, world, tmp_path):
+    from PIL import Image
+
+    from portal.models import RecordFile
+    from portal.services import records
+
+    from .copies_helpers import page_image
+
+    pages = [Image.open(io.BytesIO(page_image(n))).convert("RGB") for n in range(1, 4)]
+    scan = tmp_path / "scan.pdf"
+    pages[0].save(scan, "PDF", save_all=True, append_images=pages[1:], resolution=100)
+    record = db.session.get(RecordFile, world.paper_file.id)
+    record.pages = None
+    db.session.commit()
+    records.attach_scan(_user(world.admin), record, scan)
+    order = place_order(world.reader.id, [(record.file_code, "3, 1")], "pdf-1", kind="plain")
+    orders.apply(_user(world.archivist), order, "approve")
+    payments.record_staff_payment(_user(world.archivist), order,
+                                  {"method": "desk", "amount": str(order.amount), "receipt_no": "BL-P"})
+    assert order.status == "produced"
+    assert order.pdfa_passed is True, order.production_note  # pages from a PDF: validated as written
+    document = pdfium.PdfDocument(delivery.stored_path(order).read_bytes())
+    assert len(document) == 2
+    assert "Trang 1/2" in document[0].get_textpage().get_text_range()
+    document.close()
