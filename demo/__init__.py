@@ -33,6 +33,7 @@ from portal.models import RecordFile, Role, User
 from portal.services import accounts
 from portal.services.importer import DOCUMENT_COLUMNS, MANIFEST_COLUMNS, import_manifest
 
+from .copies import create_demo_copies
 from .exhibitions import create_demo_exhibitions
 from .generate import SEED, BuiltFile, build_files
 from .pages import draw_page, layout, paper_for
@@ -112,6 +113,7 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
         **({"base_url": base_url} if base_url else {}))
     with context:  # mails carry links
         create_demo_requests(CLEARED_READER.email, PENDING_READER.email, echo)
+        create_demo_copies(CLEARED_READER.email, echo)
     create_demo_exhibitions(echo=echo)
     from .history import create_history
 

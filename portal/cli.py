@@ -1,16 +1,20 @@
-"""Flask CLI groups: db, users, records, requests, jobs, search. They call the same services as the views."""
+"""Flask CLI groups: db, users, records, requests, jobs, search, copies. They call the same services as the views."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 import click
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs12
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from .errors import DomainError
 from .jobs import sweep, worker
+from .services.copies.delivery import expire_and_purge
+from .services.copies.signing import signing_setup
 from .services import search
 from .services import accounts
 from .services.importer import ManifestError, count_rows, import_manifest
@@ -162,9 +166,33 @@ def search_check(no_queue: bool) -> None:
     click.echo(f"catalogue={check.catalogue} indexed={check.indexed} missing={len(check.missing)} "
                f"stale={len(check.stale)} deleted={len(check.extra)} pending_jobs={check.pending_jobs} "
                f"queued={check.queued or '-'}")
+copies_cli = AppGroup("copies", help="Copies: housekeeping and the signing certificate.")
+
+
+@copies_cli.command("housekeeping")
+def copies_housekeeping() -> None:
+    """Expire unpaid orders and unfetched copies; delete copies whose time is up (the worker does it too)."""
+    expired, deleted = expire_and_purge()
+    click.echo(f"expired={expired} deleted={deleted}")
+
+
+@copies_cli.command("certificate")
+def copies_certificate() -> None:
+    """Show the certificate certified copies are signed with (outside production: make the test one)."""
+    setup = signing_setup()
+    _key, cert, _chain = pkcs12.load_key_and_certificates(setup.p12.read_bytes(), setup.password.encode())
+    if cert is None:
+        raise click.ClickException("the PKCS#12 file holds no certificate")
+    roots = x509.load_pem_x509_certificates(setup.trust_roots.read_bytes())
+    click.echo(f"certificate: {setup.p12}")
+    click.echo(f"  subject:  {cert.subject.rfc4514_string()}")
+    click.echo(f"  issuer:   {cert.issuer.rfc4514_string()}")
+    click.echo(f"  valid:    {cert.not_valid_before_utc:%Y-%m-%d} – {cert.not_valid_after_utc:%Y-%m-%d}")
+    click.echo(f"trust roots: {setup.trust_roots} ({len(roots)} certificate(s))")
+    click.echo(f"timestamps: {setup.tsa_url or 'none'}")
 
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli):
+    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli, copies_cli):
         app.cli.add_command(group)

@@ -44,6 +44,12 @@ ENV_SETTINGS: dict[str, type] = {
     "JOBS_RERING_SECONDS": int,
     "SEARCH_CHECK_SECONDS": int,
     "DISK_MIN_FREE_MB": int,
+    "RATELIMIT_VERIFY": str,
+    "COPY_SIGNING_P12": str,
+    "COPY_SIGNING_PASSWORD": str,
+    "COPY_TRUST_ROOTS": str,
+    "COPY_TSA_URL": str,
+    "COPY_SIGNING_DIR": str,
 }
 
 
@@ -186,6 +192,21 @@ class Config:
     # More pages per minute than a person reads: the reader is flagged for staff.
     READING_MAX_PAGES_PER_MINUTE = 60
     RENDER_WORKERS = 2
+
+    # Copies (TT 05/2025 Điều 40–41): the download window, how long an approved order waits for
+    # payment, the largest PDF /xac-thuc accepts, and the archive's signing certificate
+    # (PKCS#12 + password + the PEM trust root; a timestamp authority if set). Without a
+    # certificate, development and tests generate a THỬ NGHIỆM one into COPY_SIGNING_DIR
+    # (default instance/signing); production refuses to sign.
+    COPY_DOWNLOAD_DAYS = 15
+    COPY_PAYMENT_DAYS = 30
+    COPY_VERIFY_MAX_BYTES = 30 * 1024 * 1024
+    COPY_SIGNING_P12: str | None = None
+    COPY_SIGNING_PASSWORD: str | None = None
+    COPY_TRUST_ROOTS: str | None = None
+    COPY_TSA_URL: str | None = None
+    COPY_SIGNING_DIR: str | None = None
+    RATELIMIT_VERIFY = "30 per 10 minutes"  # /xac-thuc checks per address
 
     # Vietnamese public holidays (days off on weekdays, including Tết and compensatory days),
     # as announced by the government each year. Deadlines skip these and weekends.

@@ -196,3 +196,57 @@ class PeriodForm(FlaskForm):
 
     start = DateField(_l("Từ ngày"), validators=[Optional()])
     end = DateField(_l("Đến ngày"), validators=[Optional()])
+# --- copies ------------------------------------------------------------------------------------
+
+COPY_KINDS = {"plain": _l("Bản sao"), "certified": _l("Bản sao có xác thực (ký số)")}
+COPY_DELIVERIES = {"download": _l("Tải về (bản điện tử, trong 15 ngày)"), "post": _l("Bản giấy gửi qua bưu điện"),
+                   "pickup": _l("Bản giấy nhận tại phòng đọc")}
+
+
+class CopyOrderForm(FlaskForm):
+    """Phiếu yêu cầu sao và xác thực tài liệu lưu trữ (the file rows are read from ``files-N-*``)."""
+
+    submit_token = HiddenField()
+    quoted_amount = HiddenField()
+    kind = SelectField(_l("Loại bản sao"), choices=_choices(COPY_KINDS, with_code=False), validate_choice=False)
+    delivery = SelectField(_l("Cách nhận"), choices=_choices(COPY_DELIVERIES, with_code=False), validate_choice=False)
+    paper_sets = StringField(_l("Số bộ bản giấy"), default="1")
+    postal_address = TextAreaField(_l("Địa chỉ nhận bưu phẩm (khi gửi qua bưu điện)"))
+    purpose = SelectField(_l("Mục đích sử dụng"), choices=_choices(labels.PURPOSE, blank=_l("— Chọn —")),
+                          validate_choice=False)
+    purpose_details = TextAreaField(_l("Nội dung mục đích (ví dụ: làm thủ tục cấp giấy chứng nhận quyền sử dụng đất)"))
+    fee_category = SelectField(_l("Đối tượng thu phí"), choices=_choices(labels.FEE_CATEGORY, blank=_l("— Chọn —")),
+                               validate_choice=False)
+    notes = TextAreaField(_l("Ghi chú"))
+
+
+class CopyPaymentForm(FlaskForm):
+    method = SelectField(_l("Hình thức nộp"), choices=_choices(
+        {"desk": _l("Nộp tại quầy"), "transfer": _l("Chuyển khoản"),
+         "online": _l("Thanh toán trực tuyến (mã giao dịch)")}, with_code=False), validate_choice=False)
+    amount = StringField(_l("Số tiền (đồng)"))
+    receipt_no = StringField(_l("Số biên lai"))
+    reference = StringField(_l("Mã giao dịch"))
+    version = HiddenField()
+
+
+class CopyHandOverForm(FlaskForm):
+    tracking_number = StringField(_l("Mã bưu gửi (khi gửi qua bưu điện)"))
+    version = HiddenField()
+
+
+class FeeScheduleForm(FlaskForm):
+    """A new version of the fee schedule; reductions per fee category are ``reduction_XX`` inputs."""
+
+    page_plain_digital = StringField(_l("Bản sao, bản điện tử (đồng/trang)"))
+    page_plain_paper = StringField(_l("Bản sao, bản giấy (đồng/trang)"))
+    page_certified_digital = StringField(_l("Bản sao có xác thực, bản điện tử (đồng/trang)"))
+    page_certified_paper = StringField(_l("Bản sao có xác thực, bản giấy (đồng/trang)"))
+    certification_fee = StringField(_l("Phí chứng thực (đồng/bản)"))
+    postage = StringField(_l("Cước bưu điện (đồng/phiếu)"))
+    effective_from = DateField(_l("Áp dụng từ ngày"), validators=[Optional()])
+    decision = TextAreaField(_l("Căn cứ (quyết định ban hành biểu phí)"))
+
+
+class VerifyUploadForm(FlaskForm):
+    upload = FileField(_l("Tệp PDF của bản sao (tối đa 30 MB)"))

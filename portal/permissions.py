@@ -64,6 +64,17 @@ def _system(user: Actor, _obj: Any) -> bool:
     return user is None
 
 
+def _system_or(*roles: Role) -> Callable[[Actor, Any], bool]:
+    """Scheduled jobs (no user) or one of ``roles``."""
+    wanted = {r.value for r in roles}
+    return lambda user, _obj: user is None or _role(user) in wanted
+
+
+def _owner_or(*roles: Role) -> Callable[[Actor, Any], bool]:
+    wanted = {r.value for r in roles}
+    return lambda user, obj: _role(user) in wanted or _owner(user, obj)
+
+
 def _exhibition_editor(user: Actor, _obj: Any) -> bool:
     """Admins; archivists when the admin allows it (a setting); the system (demo loader, CLI)."""
     role = _role(user)
@@ -121,6 +132,23 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "reports.yearly": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     "reading.log": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     "notifications.read": lambda user, _obj: _role(user) is not None,
+    # Copies (bản sao, bản sao có xác thực): the same two levels as reading; staff record payment
+    # and hand paper copies over; only the orderer downloads; the fee schedule is the admin's.
+    "copy.create": _reader,
+    "copy.view": _owner_or_staff,
+    "copy.withdraw": _owner,
+    "copy.download": _owner,
+    "copies.queue": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
+    "copy.approve": _roles(Role.ARCHIVIST),
+    "copy.refuse": _roles(Role.ARCHIVIST),
+    "copy.forward": _roles(Role.ARCHIVIST),
+    "copy.leader_approve": _roles(Role.LEADER),
+    "copy.leader_refuse": _roles(Role.LEADER),
+    "copy.pay": _system_or(Role.ARCHIVIST, Role.ADMIN),  # the system: a fully exempt order
+    "copy.produce": _system_or(Role.ARCHIVIST, Role.ADMIN),  # the job; staff for paper-only files
+    "copy.deliver": _owner_or(Role.ARCHIVIST, Role.ADMIN),  # the reader's first download; staff for paper
+    "copy.expire": _system,
+    "fees.manage": _system_or(Role.ADMIN),  # the system: the demo loader
 }
 
 

@@ -103,6 +103,18 @@ def test_demo_load_builds_a_usable_archive(app, runner, client):
         for item in granted:
             copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
             assert copy.status == "ready" and copy.pages == item.file.scan_pages
+        # Copy orders in every state, an example fee schedule, and a delivered certified copy that verifies.
+        from portal.models import CopyOrder, FeeSchedule
+        from portal.services.copies import verification
+
+        copy_statuses = set(db.session.scalars(select(CopyOrder.status)))
+        assert copy_statuses == {"submitted", "forwarded", "approved", "paid", "produced", "delivered", "refused",
+                                 "withdrawn", "expired"}
+        assert all(s.is_example for s in db.session.scalars(select(FeeSchedule)))
+        certified = db.session.scalar(select(CopyOrder).where(CopyOrder.kind == "certified",
+                                                              CopyOrder.status == "delivered"))
+        with app.test_request_context():
+            assert verification.by_code(certified.code).valid
         from portal.models import Exhibition
 
         exhibitions = db.session.scalars(select(Exhibition).where(Exhibition.is_published.is_(True))).all()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -35,6 +36,9 @@ from portal.extensions import db
 from portal.models import AccessRequest, Notification, ReadingCopy, ReadingFlag, RecordFile, User
 from portal.services import accounts, records
 from portal.services import exhibitions as exhibitions_svc
+from portal.services.copies import fees
+from portal.services.copies import orders as copy_orders
+from portal.services.copies import payments as copy_payments
 from portal.services import requests as requests_svc
 
 from .conftest import login
@@ -181,6 +185,26 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "notifications.index": {"GET": LOGGED_IN},
     "notifications.open_one": {"GET": (302, 404, 302, 404, 404, 404, 404)},  # marks read, goes to its link
     "notifications.mark_all_read": {"POST": every(302)},
+    # --- copies: the reader's orders (404 for another reader), the staff desk, the admin's fee schedule,
+    # and /xac-thuc for anyone (an empty upload is refused) -----------------------------------------------
+    "copies.order_form": {"GET": LOGGED_IN, "POST": (302, 400, 400, 400, 400, 400, 400)},
+    "copies.my_orders": {"GET": LOGGED_IN},
+    "copies.order_detail": {"GET": OWNER},
+    "copies.withdraw": {"POST": (302, 404, 302, 404, 302, 302, 302)},  # staff: a flashed "not allowed"
+    "copies.download": {"GET": (302, 404, 200, 404, 404, 404, 404)},  # only the orderer, never staff
+    "copies.verify": {"GET": PUBLIC, "POST": every(400)},
+    "copies.staff_queue": {"GET": STAFF},
+    "copies.staff_detail": {"GET": STAFF},
+    "copies.staff_decide": {"POST": (302, 403, 403, 403, 400, 403, 403)},  # refusing needs a reason
+    "copies.staff_decide #unknown-action": {"POST": (302, 403, 403, 403, 404, 404, 404)},
+    "copies.staff_payment": {"POST": (302, 403, 403, 403, 400, 403, 400)},  # an empty payment is refused
+    "copies.staff_produced": {"POST": (302, 403, 403, 403, 409, 403, 409)},  # not paid yet
+    "copies.staff_hand_over": {"POST": (302, 403, 403, 403, 400, 403, 400)},  # a download is not handed over
+    "copies.staff_retry": {"POST": (302, 403, 403, 403, 302, 403, 302)},
+    "copies.staff_file": {"GET": STAFF},
+    "copies.print_list": {"GET": STAFF},
+    "copies.fee_schedule": {"GET": EDITORS, "POST": (302, 403, 403, 403, 403, 403, 400)},
+    "copies.copy_register": {"GET": STAFF},
     # --- search (classified files are filtered out of the results for non-staff) ----------------------
     "search.results": {"GET": PUBLIC},
     "search.advanced": {"GET": PUBLIC},
@@ -204,6 +228,7 @@ DEFAULTS: dict[str, Callable[["World"], object]] = {
     "job_id": lambda w: 2**31 - 1,
     "user_id": lambda w: w.users["archivist"].id,
     "notification_id": lambda w: w.notification_id,
+    "order_id": lambda w: w.copy_order_id,
 }
 VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "public.set_language": {"code": lambda w: "vi"},
@@ -239,6 +264,11 @@ VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "staff_accounts.detail #reader": {"user_id": lambda w: w.users["reader"].id},
     "staff_accounts.set_state": {"action": lambda w: "gui-lien-ket"},
     "staff_accounts.set_state #unknown-action": {"action": lambda w: "xoa"},
+    "copies.withdraw": {"order_id": lambda w: w.factories["copy_order"]()},
+    "copies.download": {"order_id": lambda w: w.produced_order_id},
+    "copies.staff_decide": {"action": lambda w: "refuse"},
+    "copies.staff_decide #unknown-action": {"action": lambda w: "xoa"},
+    "copies.staff_file": {"order_id": lambda w: w.produced_order_id},
     "exhibitions.detail #draft": {"slug": lambda w: w.draft_slug},
     "exhibitions.image": {"key": lambda w: w.image_key, "name": lambda w: "thumb.webp"},
     "exhibitions.request_file": {"item_id": lambda w: w.file_item},
@@ -257,7 +287,7 @@ def _file_code(world: "World", file_id: int) -> str:
 
 
 # Rows that change something for good: run after every other row, on fresh objects.
-LAST = ("reader.withdraw", "exhibitions.staff_section_delete", "exhibitions.staff_item_delete", "auth.logout")
+LAST = ("reader.withdraw", "copies.withdraw", "exhibitions.staff_section_delete", "exhibitions.staff_item_delete", "auth.logout")
 
 
 @dataclass
@@ -277,6 +307,8 @@ class World:
     copy_id: int = 0  # the reader's ready reading copy of granted_item
     staff_copy_id: int = 0  # a failed staff copy, for the retry button
     flag_id: int = 0
+    copy_order_id: int = 0  # the reader's submitted copy order
+    produced_order_id: int = 0  # the reader's plain digital copy, ready to download
     exhibition_id: int = 0
     exhibition_slug: str = ""
     draft_slug: str = ""
@@ -418,9 +450,32 @@ def build_world(app, make_user, make_file, tmp_path) -> World:
                 target = exhibitions_svc.get_section(admin, world.section_id)
                 return exhibitions_svc.save_file_item(admin, target, {"file_code": cond_file.file_code}).id
 
-        world.factories = {"request": fresh_request, "section": fresh_section, "item": fresh_item}
+        fees.save_schedule(None, {"page_plain_digital": "2000", "page_plain_paper": "3000",
+                                  "page_certified_digital": "2500", "page_certified_paper": "3000",
+                                  "certification_fee": "20000", "postage": "25000",
+                                  "effective_from": date(2020, 1, 1)}, allow_past=True)
+        copy_data = {"kind": "plain", "delivery": "download", "purpose": "01", "fee_category": "10"}
+
+        def fresh_copy_order() -> int:
+            """A new submitted copy order of the reader (for withdrawing)."""
+            with app.test_request_context():
+                reader = db.session.get(User, users["reader"].id)
+                rows = [(db.session.get(RecordFile, digitised.id).file_code, "1")]
+                quote = copy_orders.check_order(reader, copy_data, rows).quote.amount
+                return copy_orders.submit_order(reader, copy_data, rows, f"matrix-{next(counter)}", quote).id
+
+        world.copy_order_id = fresh_copy_order()
+        produced = copy_orders.get_order(me["reader"], fresh_copy_order())
+        copy_orders.apply(me["archivist"], produced, "approve")
+        copy_payments.record_staff_payment(me["archivist"], produced, {"method": "desk", "amount": str(produced.amount),
+                                                                       "receipt_no": "BL-1"})
+        assert produced.status == "produced", "the copy was not produced"
+        world.produced_order_id = produced.id
+        world.factories = {"request": fresh_request, "section": fresh_section, "item": fresh_item,
+                           "copy_order": fresh_copy_order}
     with app.app_context():
         world.file_codes = {f.id: f.file_code for f in db.session.scalars(select(RecordFile))}
+
     return world
 
 

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models; importing this package registers every table."""
 from .accounts import STAFF_ROLES, Clearance, Consent, ConsentPurpose, IdKind, LoginSession, ReaderProfile, Role, User
 from .audit import AuditEvent, AuditTrailIsAppendOnly
+from .copies import CopyDownload, CopyOrder, CopyOrderFile, CopyPayment, FeeSchedule
 from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ItemKind
 from .harvest import HarvestDeletion
 from .jobs import Job, WorkerBeat
@@ -14,6 +15,7 @@ __all__ = [
     "STAFF_ROLES", "AccessMode", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
     "ConsentPurpose", "Document", "Fonds", "Job", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
     "Role", "User", "LoginSession", "WorkerBeat",
+    "CopyDownload", "CopyOrder", "CopyOrderFile", "CopyPayment", "FeeSchedule",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ItemKind", "Setting",
     "ExhibitionVisit", "Notification", "HarvestDeletion",
 ]

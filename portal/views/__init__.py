@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Flask
 
 from . import (  # noqa: F401 (workspace registers its dashboard panels)
-    account, auth, exhibitions, health, notifications, oai, public, reader, reading_log, search, staff, staff_accounts,
+    account, auth, copies, exhibitions, health, notifications, oai, public, reader, reading_log, search, staff,
+    staff_accounts,
     statistics, viewer, workspace,
 )
 
@@ -18,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reader.bp)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(exhibitions.bp)
+    app.register_blueprint(copies.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(health.bp)
