@@ -67,6 +67,8 @@ class Config:
     REDIS_URL: str | None = None
 
     ARCHIVE_NAME = "Lưu trữ lịch sử tỉnh Đồng Nai"
+    # The reading room's address as first stored; staff change it on the calendar page.
+    READING_ROOM_ADDRESS = "Phòng đọc, Lưu trữ lịch sử tỉnh Đồng Nai, số 2 đường Nguyễn Văn Trị, phường Trấn Biên, tỉnh Đồng Nai"
     PUBLIC_BASE_URL: str | None = None
 
     MAIL_SERVER: str | None = None

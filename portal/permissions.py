@@ -115,6 +115,13 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "reading.staff_review": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     "reading.flags": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     "jobs.manage": _roles(Role.ARCHIVIST, Role.ADMIN),
+    # Reading-room visits: readers book their own; the desk (archivists) runs the day; staff keep the calendar.
+    "visits.book": _reader,
+    "visit.view": _owner_or_staff,
+    "visit.change": _owner_or_staff,  # move (reader) or cancel (reader before the cut-off, staff with a reason)
+    "calendar.manage": _roles(Role.ARCHIVIST, Role.ADMIN),
+    "desk.operate": _roles(Role.ARCHIVIST, Role.ADMIN),
+    "digitisation.queue": _roles(Role.ARCHIVIST, Role.ADMIN),
 }
 
 

@@ -15,8 +15,12 @@ from pathlib import Path
 from flask import current_app, render_template
 
 
-def send_mail(to: str, subject: str, template: str, **context: object) -> EmailMessage:
-    """Render ``template`` (a text template under ``templates/mail/``) and send it."""
+def send_mail(to: str, subject: str, template: str, attachments: list[tuple[bytes, str, str, str]] | None = None,
+              **context: object) -> EmailMessage:
+    """Render ``template`` (a text template under ``templates/mail/``) and send it.
+
+    ``attachments``: (bytes, maintype, subtype, filename) each, e.g. a visit's ``.ics``.
+    """
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
@@ -25,6 +29,8 @@ def send_mail(to: str, subject: str, template: str, **context: object) -> EmailM
     message["Message-ID"] = make_msgid(domain="luutru.local")
     context.setdefault("archive_name", current_app.config["ARCHIVE_NAME"])
     message.set_content(render_template(f"mail/{template}.txt", **context))
+    for data, maintype, subtype, filename in attachments or ():
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     _deliver(message)
     return message
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
-from .. import workflow
+from .. import hooks, workflow
 from ..db import utcnow
 from ..deadlines import due_date, today_local
 from ..errors import Conflict, DomainError, NotFound, ValidationError
@@ -37,9 +37,12 @@ from ..workflow import Action, ItemStatus, RequestStatus
 from . import reading
 from .audit import record_event
 from .mail import send_mail
+from .visits import booking, digitisation
 
 PURPOSES = ("01", "02", "03")
 OFFICIAL_PURPOSES = ("02", "03")
+# How a reader may use a file that has no scan yet (domain.md, "Files that are not digitised").
+UNDIGITISED_USES = ("reading_room", "digitise")
 FEE_CATEGORIES = tuple(f"{n:02d}" for n in range(1, 11))
 LETTER_TYPES = {  # magic bytes → (mime type, extension)
     b"%PDF-": ("application/pdf", "pdf"),
@@ -200,6 +203,26 @@ def submit_request(reader: User, data: dict[str, Any], letter: FileStorage | Non
         elif _open_item_exists(reader.id, record.id):
             errors.add("basket", _("Hồ sơ %(code)s đang được yêu cầu hoặc đang được đọc; hãy bỏ khỏi giỏ.",
                                    code=record.file_code))
+    uses = {}
+    for entry in entries:
+        if entry.file.is_digitised:
+            uses[entry.file_id] = "online"
+            continue
+        # Not said (an older client): the paper file is read at the reading room, the visit booked later.
+        choice = str(data.get(f"use_{entry.file_id}") or "reading_room")
+        if choice not in UNDIGITISED_USES:
+            errors.add(f"use_{entry.file_id}", _("Hồ sơ %(code)s chưa số hóa: hãy chọn đọc tại phòng đọc hoặc "
+                                                 "đề nghị số hóa.", code=entry.file.file_code))
+        uses[entry.file_id] = choice
+    room_count = sum(1 for use in uses.values() if use == "reading_room")
+    slot = None
+    if room_count and data.get("visit_slot"):  # no slot: the reader books the visit once the files are granted
+        try:
+            slot = booking.check_slot(reader, str(data.get("visit_slot") or ""), room_count)
+        except ValidationError as error:
+            for name, messages in error.fields.items():
+                for message in messages:
+                    errors.add(name, message)
     if errors.fields:
         raise errors
 
@@ -226,12 +249,16 @@ def submit_request(reader: User, data: dict[str, Any], letter: FileStorage | Non
                      data={"code": request.code, "files": [e.file.file_code for e in entries]})
         for entry in entries:
             item = RequestItem(reader_id=reader.id, file_id=entry.file_id, status=ItemStatus.SUBMITTED.value,
-                               mode=entry.file.mode, due_on=due_date(now, entry.file.mode))
+                               mode=entry.file.mode, due_on=due_date(now, entry.file.mode), use=uses[entry.file_id])
             request.items.append(item)
             db.session.flush()
             record_event(db.session, reader, "item.submit", "item", item.id, to_state=item.status,
-                         data={"request": request.code, "file_code": entry.file.file_code})
+                         data={"request": request.code, "file_code": entry.file.file_code, "use": item.use})
+            if item.use == "digitise":
+                digitisation.add_wait(item)
             db.session.delete(entry)
+        if slot is not None:  # may refuse (the last seat went meanwhile): nothing of the request stays
+            booking.book_visit(reader, slot, [i for i in request.items if i.use == "reading_room"], request.id)
         db.session.commit()
     except IntegrityError:
         # The same form arrived twice at once: the other submit won; return its request.
@@ -344,7 +371,9 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
         db.session.rollback()
         db.session.refresh(item)
         raise Conflict(_current_state_message(item)) from exc
-    _notify_decision(item, action_enum)
+    told = hooks.fire("item.decided", item=item, action=action_enum)  # before the mail: hooks may shape the grant
+    if not any(told):
+        _notify_decision(item, action_enum)
     if target is ItemStatus.GRANTED:
         reading.request_copy(item)
     elif target in (ItemStatus.EXPIRED, ItemStatus.REVOKED):
@@ -385,6 +414,8 @@ def withdraw_request(reader: User, request: AccessRequest) -> AccessRequest:
     except StaleDataError as exc:
         db.session.rollback()
         raise Conflict(_("Phiếu vừa được cán bộ xử lý; hãy xem lại trạng thái.")) from exc
+    for item in request.items:
+        hooks.fire("item.decided", item=item, action=Action.WITHDRAW)
     return request
 
 
@@ -404,7 +435,9 @@ def active_grant(reader: Any, file_id: int) -> RequestItem | None:
     ))
     now = utcnow()
     for item in items:
-        if item.grant_ends_at and item.grant_ends_at > now:
+        if item.grant_ends_at is None:
+            continue  # granted, waiting for digitisation: no reading window yet
+        if item.grant_ends_at > now:
             return item
         decide(None, item, Action.EXPIRE.value)
     return None

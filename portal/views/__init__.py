@@ -6,7 +6,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``."""
-    from . import account, auth, exhibitions, public, reader, staff, viewer
+    from . import account, auth, exhibitions, public, reader, staff, viewer, visits
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reader.bp)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(exhibitions.bp)
+    app.register_blueprint(visits.bp)
     from . import search
 
     app.register_blueprint(search.bp)
