@@ -107,7 +107,7 @@ def book_visit(reader: User, slot: Slot, items: Sequence[RequestItem], request_i
         if item.visit_file is not None:  # its earlier visit was cancelled or missed: the file moves to this one
             visit.files.append(item.visit_file)
         else:
-            visit.files.append(VisitFile(item_id=item.id, file_id=item.file_id))
+            visit.files.append(VisitFile(item=item, file_id=item.file_id))
     try:
         db.session.flush()
     except IntegrityError as exc:  # the seat went to another reader's booking after all
