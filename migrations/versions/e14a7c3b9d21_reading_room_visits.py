@@ -6,6 +6,8 @@ Create Date: 2026-12-02 03:28:45.411553
 """
 from __future__ import annotations
 
+import datetime
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -123,6 +125,27 @@ def upgrade() -> None:
 
     with op.batch_alter_table('request_items', schema=None) as batch_op:
         batch_op.add_column(sa.Column('use', sa.String(length=12), server_default='online', nullable=False))
+
+    # The reading room's starting calendar (staff change it in the browser): 8 seats, at most
+    # 10 files per visit, 2 visits per reader per week, changes until 24 hours before, bookings
+    # up to 30 days ahead, digitisation within 15 working days; Monday to Friday 7:30–11:30 and 13:30–16:30.
+    settings = sa.table('reading_room_settings', sa.column('id', sa.Integer), sa.column('seats', sa.Integer),
+                        sa.column('max_files_per_visit', sa.Integer), sa.column('visits_per_week', sa.Integer),
+                        sa.column('change_cutoff_hours', sa.Integer), sa.column('booking_days_ahead', sa.Integer),
+                        sa.column('digitise_working_days', sa.Integer), sa.column('address', sa.Text),
+                        sa.column('updated_at', sa.DateTime))
+    op.bulk_insert(settings, [{
+        'id': 1, 'seats': 8, 'max_files_per_visit': 10, 'visits_per_week': 2, 'change_cutoff_hours': 24,
+        'booking_days_ahead': 30, 'digitise_working_days': 15,
+        'address': 'Phòng đọc, Lưu trữ lịch sử tỉnh Đồng Nai', 'updated_at': datetime.datetime(2026, 12, 1),
+    }])
+    hours = sa.table('reading_room_hours', sa.column('weekday', sa.Integer), sa.column('morning_opens', sa.Time),
+                     sa.column('morning_closes', sa.Time), sa.column('afternoon_opens', sa.Time),
+                     sa.column('afternoon_closes', sa.Time))
+    day = (datetime.time(7, 30), datetime.time(11, 30), datetime.time(13, 30), datetime.time(16, 30))
+    op.bulk_insert(hours, [dict(zip(('weekday', 'morning_opens', 'morning_closes', 'afternoon_opens',
+                                     'afternoon_closes'), (weekday, *(day if weekday < 5 else (None,) * 4))))
+                           for weekday in range(7)])
 
 
 

@@ -13,8 +13,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ...db import utcnow
 from ...deadlines import holiday_set
@@ -39,40 +37,31 @@ def now_local() -> datetime:
     return utcnow() + VIETNAM
 
 
-def _store_defaults() -> None:
-    """Write the default settings and hours in a session of their own, so a caller's
-    unfinished work is never committed with them; a concurrent first use is harmless."""
-    with Session(db.engine) as session:
-        if session.get(RoomSettings, 1) is None:
-            session.add(RoomSettings(id=1, address=current_app.config["READING_ROOM_ADDRESS"]))
-        stored = set(session.scalars(select(OpeningHours.weekday)))
-        for weekday in range(7):
-            if weekday not in stored:
-                row = OpeningHours(weekday=weekday)
-                if weekday < 5:
-                    row.morning_opens, row.morning_closes, row.afternoon_opens, row.afternoon_closes = DEFAULT_HOURS
-                session.add(row)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-
-
 def room_settings() -> RoomSettings:
-    """The settings row (the defaults are stored on first use)."""
+    """The settings row; when none is stored yet (the migration stores one), the defaults are
+    added to the current transaction, which the caller's commit keeps or its rollback drops."""
     settings = db.session.get(RoomSettings, 1)
     if settings is None:
-        _store_defaults()
-        settings = db.session.get(RoomSettings, 1)
-    return settings  # type: ignore[return-value]
+        settings = RoomSettings(id=1, seats=8, max_files_per_visit=10, visits_per_week=2, change_cutoff_hours=24,
+                                booking_days_ahead=30, digitise_working_days=15,
+                                address=current_app.config["READING_ROOM_ADDRESS"])
+        db.session.add(settings)
+        db.session.flush()
+    return settings
 
 
 def opening_hours() -> dict[int, OpeningHours]:
-    """Hours of the seven weekdays (0 = Monday)."""
+    """Hours of the seven weekdays (0 = Monday); missing ones get the defaults, as for the settings."""
     rows = {row.weekday: row for row in db.session.scalars(select(OpeningHours))}
     if len(rows) < 7:
-        _store_defaults()
-        rows = {row.weekday: row for row in db.session.scalars(select(OpeningHours))}
+        for weekday in range(7):
+            if weekday not in rows:
+                row = OpeningHours(weekday=weekday)
+                if weekday < 5:
+                    row.morning_opens, row.morning_closes, row.afternoon_opens, row.afternoon_closes = DEFAULT_HOURS
+                db.session.add(row)
+                rows[weekday] = row
+        db.session.flush()
     return rows
 
 
