@@ -107,12 +107,14 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
 
     created = create_accounts()
     from .requests import create_demo_requests
+    from .visits import create_demo_visits
 
     base_url = current_app.config.get("PUBLIC_BASE_URL")
     context = nullcontext() if has_request_context() else current_app.test_request_context(
         **({"base_url": base_url} if base_url else {}))
     with context:  # mails carry links
         create_demo_requests(CLEARED_READER.email, PENDING_READER.email, echo)
+        create_demo_visits(CLEARED_READER.email, echo)
     from portal.services.exhibitions import create_demo_exhibitions
 
     create_demo_exhibitions(echo=echo)
