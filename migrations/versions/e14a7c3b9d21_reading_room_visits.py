@@ -137,7 +137,8 @@ def upgrade() -> None:
     op.bulk_insert(settings, [{
         'id': 1, 'seats': 8, 'max_files_per_visit': 10, 'visits_per_week': 2, 'change_cutoff_hours': 24,
         'booking_days_ahead': 30, 'digitise_working_days': 15,
-        'address': 'Phòng đọc, Lưu trữ lịch sử tỉnh Đồng Nai', 'updated_at': datetime.datetime(2026, 12, 1),
+        'address': 'Phòng đọc, Lưu trữ lịch sử tỉnh Đồng Nai, số 2 đường Nguyễn Văn Trị, phường Trấn Biên, tỉnh Đồng Nai',
+        'updated_at': datetime.datetime(2026, 12, 1),
     }])
     hours = sa.table('reading_room_hours', sa.column('weekday', sa.Integer), sa.column('morning_opens', sa.Time),
                      sa.column('morning_closes', sa.Time), sa.column('afternoon_opens', sa.Time),
