@@ -244,7 +244,9 @@ def cancel_visit(actor: User | None, visit: Visit, reason: str | None = None) ->
         message = _("Cần ghi lý do hủy lịch.")
         raise ValidationError(message, {"reason": [message]})
     previous = visit.status
-    visit.status, visit.seat_no, visit.ended_at, visit.end_reason = rule.target.value, None, utcnow(), reason
+    visit.status, visit.ended_at, visit.end_reason = rule.target.value, utcnow(), reason
+    if not rule.holds_seat:
+        visit.seat_no = None  # the seat goes back to the slot
     record_event(db.session, actor, "visit.cancel", "visit", visit.id, from_state=previous,
                  to_state=visit.status, reason=reason, data={"code": visit.code})
     _commit(visit)
