@@ -205,13 +205,14 @@ def move_visit(reader: User, visit: Visit, raw_slot: str) -> Visit:
     require(reader, "visit.change", visit)
     visit_transition(visit.status, VisitAction.MOVE.value)
     _check_cutoff(visit)
-    slot = check_slot(reader, raw_slot, len(visit.files), exclude_id=visit.id)
+    owner = visit.reader  # staff may move a visit for the reader: the reader's weekly limit applies
+    slot = check_slot(owner, raw_slot, len(visit.files), exclude_id=visit.id)
     if (slot.day, slot.session) == (visit.day, visit.session):
         raise _slot_error(_("Đây là buổi đã đặt; hãy chọn buổi khác."))
     before = f"{visit.day.isoformat()}|{visit.session}"
     visit.seat_no = None  # give the old seat back before taking the new one
     db.session.flush()
-    seat = _take_seat(reader, slot, exclude_id=visit.id)
+    seat = _take_seat(owner, slot, exclude_id=visit.id)
     visit.day, visit.session, visit.seat_no = slot.day, slot.session, seat
     try:
         db.session.flush()

@@ -67,6 +67,13 @@ def send_visit_mail(visit: Visit, subject: str) -> None:
               link=external_url("visits.visit_detail", visit_id=visit.id))
 
 
+def _grant_until_visit_ends(item: RequestItem, visit: Visit) -> None:
+    """A reading-room grant lasts to the end of the visit's session; the visit mail stands for the
+    online-reading reminder, which would speak of a reading window the reader does not have."""
+    item.grant_ends_at = max(slot_of(visit).ends_utc, utcnow())
+    item.reminder_sent_at = item.reminder_sent_at or utcnow()
+
+
 @hooks.register("item.decided")
 def on_item_decided(item: RequestItem, action: Action) -> bool:
     """A reading-room item was decided: a grant lasts to the end of the visit's day and is mailed
@@ -78,7 +85,7 @@ def on_item_decided(item: RequestItem, action: Action) -> bool:
     if item.status == ItemStatus.GRANTED.value:
         if visit.status not in (VisitStatus.BOOKED.value, VisitStatus.PRESENT.value):
             return False  # no visit now: the decision mail asks the reader to book one
-        item.grant_ends_at = max(slot_of(visit).ends_utc, utcnow())
+        _grant_until_visit_ends(item, visit)
         db.session.commit()
         send_visit_mail(visit, _("Được đọc tại phòng đọc ngày %(day)s – %(code)s",
                                  day=visit.day.strftime("%d/%m/%Y"), code=visit.code))
@@ -108,7 +115,7 @@ def on_visit_booked(visit: Visit) -> None:
     if not granted:
         return
     for item in granted:
-        item.grant_ends_at = max(slot_of(visit).ends_utc, utcnow())
+        _grant_until_visit_ends(item, visit)
     db.session.commit()
     send_visit_mail(visit, _("Được đọc tại phòng đọc ngày %(day)s – %(code)s",
                              day=visit.day.strftime("%d/%m/%Y"), code=visit.code))
