@@ -14,6 +14,7 @@ from portal.services import accounts
 from portal.services.visits.calendar import now_local
 
 from ..conftest import PASSWORD
+from .test_accessibility import _axe, _blocking
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +44,15 @@ def _setup(app) -> int:
 
 def _shot(page, artifacts, name: str) -> None:
     page.screenshot(path=str(artifacts / f"visit-{name}.png"), full_page=True)
+
+
+def _accessible(page, problems: dict) -> None:
+    """Record the page's axe-core violations of impact "serious" or "critical"."""
+    page.wait_for_load_state("networkidle")
+    found = [{"id": v["id"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]]}
+             for v in _blocking(_axe(page)["violations"])]
+    if found:
+        problems[page.url] = found
 
 
 def test_undigitised_file_visit_from_request_to_check_out(live_app, browser, artifacts, browser_login, outbox_mail):
@@ -138,3 +148,22 @@ def test_undigitised_file_visit_from_request_to_check_out(live_app, browser, art
     assert not [e for e in errors if "Content Security Policy" in e], errors
     staff_ctx.close()
     reader_ctx.close()
+
+    # 6. The new pages have no serious accessibility problem (axe-core; CSP bypassed for the tool only,
+    # the pages ran above under their real CSP).
+    axe: dict = {}
+    for email, paths in ((READER["email"], [f"/ho-so/{file_id}", f"/lich-doc/{visit_id}", "/lich-doc/"]),
+                         (ARCHIVIST[0], ["/nghiep-vu/phong-doc/ban-doc", "/nghiep-vu/phong-doc/lich",
+                                         "/nghiep-vu/so-hoa", "/nghiep-vu/phong-doc/so-theo-doi"])):
+        context = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 1000}, locale="vi-VN")
+        page = context.new_page()
+        browser_login(page, base, email, PASSWORD)
+        if email == READER["email"]:  # the basket with an undigitised file: the use and session questions
+            page.goto(f"{base}/ho-so/{file_id}")
+            page.get_by_role("button", name="Thêm vào giỏ yêu cầu đọc").click()
+            paths.append("/phieu-yeu-cau/gio")
+        for path in paths:
+            page.goto(base + path)
+            _accessible(page, axe)
+        context.close()
+    assert not axe, axe
