@@ -174,6 +174,10 @@ def test_granted_undigitised_item_reads_reading_room_with_mail_and_ics(client, a
     assert "Đọc trực tuyến</a>" not in page
     detail = client.get(f"/lich-doc/{visit.id}").get_data(as_text=True)
     assert "Căn cước công dân" in detail and "Thêm vào lịch (.ics)" in detail
+    staff = app.test_client()
+    login(staff, people["archivist"].email)
+    decided = staff.get(f"/nghiep-vu/yeu-cau/{request.id}").get_data(as_text=True)
+    assert "Độc giả đọc tại phòng đọc" in decided and visit.code in decided
 
 
 def test_ics_route_is_the_owners_only(client, app, people, make_file, clock):
