@@ -117,3 +117,30 @@ def test_visits_register_csv_and_xlsx_with_labels(client, app, people, make_file
     assert wrong.status_code == 400 and "Ngày kết thúc phải sau ngày bắt đầu" in wrong.get_data(as_text=True)
     with app.test_request_context():
         assert register.rows(db.session.get(User, people["archivist"].id), date(2027, 1, 1), date(2027, 1, 2)) == []
+
+
+def test_scan_arriving_by_manifest_import_also_serves_the_waiting_reader(app, people, clock, outbox, tmp_path):
+    """The other way scans arrive: a manifest import (the same hook, no further clicks)."""
+    from portal.services.importer import import_manifest
+
+    from .test_import import make_images, write_manifest
+
+    first = write_manifest(tmp_path / "first", [{}])
+    with app.test_request_context():
+        archivist = db.session.get(User, people["archivist"].id)
+        assert import_manifest(archivist, first).ok
+        record = db.session.scalar(select(RecordFile))
+        assert not record.is_digitised
+        request = submit(people["a"].id, [record.id], "dig-import", {record.id: "digitise"})
+        requests_svc.decide(archivist, request.items[0], "approve")
+        item_id = request.items[0].id
+    make_images(tmp_path / "second" / "scan", 2)
+    second = write_manifest(tmp_path / "second", [{"scan": "scan"}])
+    with app.test_request_context():
+        archivist = db.session.get(User, people["archivist"].id)
+        report = import_manifest(archivist, second)
+        assert report.ok and report.scans == 1
+        copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item_id))
+        assert copy is not None and copy.status == "ready" and copy.pages == 2
+        assert digitisation.queue(archivist) == []
+    assert any("đã sẵn sàng" in m["Subject"] and m["To"] == people["a"].email for m in outbox())
