@@ -3,6 +3,7 @@ another module fires, so the firing module never imports the owner back.
 
 Events fired today (keyword arguments in brackets):
 
+- ``item.submitted`` (item): inside the submitting transaction, after the item was flushed.
 - ``item.decided`` (item, action): after a request item changed status and was committed.
 - ``file.scan_attached`` (record, actor): after a file's scan was stored and committed
   (staff upload or manifest import).

@@ -5,7 +5,7 @@ from . import jobs
 from .services import reading  # noqa: F401  (registers the reading-copy build job)
 from .services import requests as request_service
 from .services import search  # noqa: F401  (registers the search index job)
-from .services import visits  # noqa: F401  (registers the visit and digitisation hooks)
+from .services.visits import digitisation, notify  # noqa: F401  (register the visit and digitisation hooks)
 
 
 def _expire_and_remind() -> None:

@@ -37,7 +37,7 @@ from ..workflow import Action, ItemStatus, RequestStatus
 from . import reading
 from .audit import record_event
 from .mail import send_mail
-from .visits import booking, digitisation
+from .visits import booking
 
 PURPOSES = ("01", "02", "03")
 OFFICIAL_PURPOSES = ("02", "03")
@@ -254,8 +254,7 @@ def submit_request(reader: User, data: dict[str, Any], letter: FileStorage | Non
             db.session.flush()
             record_event(db.session, reader, "item.submit", "item", item.id, to_state=item.status,
                          data={"request": request.code, "file_code": entry.file.file_code, "use": item.use})
-            if item.use == "digitise":
-                digitisation.add_wait(item)
+            hooks.fire("item.submitted", item=item)  # e.g. the digitisation queue records a waiting reader
             db.session.delete(entry)
         if slot is not None:  # may refuse (the last seat went meanwhile): nothing of the request stays
             booking.book_visit(reader, slot, [i for i in request.items if i.use == "reading_room"], request.id)

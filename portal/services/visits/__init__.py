@@ -1,9 +1,8 @@
-"""Reading-room visits and digitisation on demand: the calendar, booking, the
-desk's day, the digitisation queue and the visits register.
+"""Reading-room visits and digitisation on demand: the calendar (``calendar``), booking
+(``booking``), the desk's day (``desk``), the digitisation queue (``digitisation``), the
+visits register (``register``) and what the reader is told (``notify``).
 
-Importing the package registers its hooks (grant mails with the .ics, the
-reading copy after a scan arrives).
+The hooks of ``notify`` and ``digitisation`` are registered when those modules are
+imported (``portal/tasks.py`` does it at start-up); nothing here imports them eagerly,
+so the request service can use ``booking`` without pulling the reading-copy code in.
 """
-from . import booking, calendar, desk, digitisation, notify, register  # noqa: F401
-
-__all__ = ["booking", "calendar", "desk", "digitisation", "notify", "register"]

@@ -25,6 +25,13 @@ from .calendar import now_local, room_settings
 WAITING, DONE, CANCELLED = "waiting", "done", "cancelled"
 
 
+@hooks.register("item.submitted")
+def on_item_submitted(item: RequestItem) -> None:
+    """A digitise-first item joins the queue, in the submitting transaction."""
+    if item.use == "digitise":
+        add_wait(item)
+
+
 def add_wait(item: RequestItem) -> DigitisationRequest:
     """Record, in the caller's transaction, that the item's reader waits for the file to be digitised."""
     due = add_working_days(now_local().date(), room_settings().digitise_working_days, holiday_set())
