@@ -38,6 +38,7 @@ from .exhibitions import create_demo_exhibitions
 from .generate import SEED, BuiltFile, build_files
 from .pages import draw_page, layout, paper_for
 from .requests import create_demo_requests
+from .visits import create_demo_visits
 
 DEFAULT_DPI = 110
 JPEG_QUALITY = 80
@@ -114,6 +115,7 @@ def load_demo(if_empty: bool = False, echo: Callable[[str], object] = print) -> 
     with context:  # mails carry links
         create_demo_requests(CLEARED_READER.email, PENDING_READER.email, echo)
         create_demo_copies(CLEARED_READER.email, echo)
+        create_demo_visits(CLEARED_READER.email, echo)
     create_demo_exhibitions(echo=echo)
     from .history import create_history
 

@@ -87,6 +87,8 @@ class Config:
     ARCHIVE_NAME = "Lưu trữ lịch sử tỉnh Đồng Nai"
     # The site's public address: every link in a mail is built from it (portal/urls.py), never from
     # the request's Host header. Unset in development: the address `make run` serves.
+    # The reading room's address as first stored; staff change it on the calendar page.
+    READING_ROOM_ADDRESS = "Phòng đọc, Lưu trữ lịch sử tỉnh Đồng Nai, số 2 đường Nguyễn Văn Trị, phường Trấn Biên, tỉnh Đồng Nai"
     PUBLIC_BASE_URL: str | None = None
     # Host names the site answers to (Flask refuses others with 400). Production: the public
     # address's host plus these; elsewhere unset (any host).

@@ -149,6 +149,13 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "copy.deliver": _owner_or(Role.ARCHIVIST, Role.ADMIN),  # the reader's first download; staff for paper
     "copy.expire": _system,
     "fees.manage": _system_or(Role.ADMIN),  # the system: the demo loader
+    # Reading-room visits: readers book their own; the desk (archivists) runs the day; staff keep the calendar.
+    "visits.book": _reader,
+    "visit.view": _owner_or_staff,
+    "visit.change": _owner_or_staff,  # move (reader) or cancel (reader before the cut-off, staff with a reason)
+    "calendar.manage": _roles(Role.ARCHIVIST, Role.ADMIN),
+    "desk.operate": _roles(Role.ARCHIVIST, Role.ADMIN),
+    "digitisation.queue": _roles(Role.ARCHIVIST, Role.ADMIN),
 }
 
 

@@ -9,6 +9,7 @@ from .services.copies import delivery as copy_delivery
 from .services.copies import notify as _copy_notify  # noqa: F401  (mails on copy-order transitions)
 from .services.copies import payments as _copy_payments  # noqa: F401  (a free order is settled at once)
 from .services.copies import production as _copy_production  # noqa: F401  (the copy production job)
+from .services.visits import digitisation, notify  # noqa: F401  (register the visit and digitisation hooks)
 
 
 def _expire_and_remind() -> None:

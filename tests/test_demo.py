@@ -100,7 +100,7 @@ def test_demo_load_builds_a_usable_archive(app, runner, client):
         assert any(i.reader_id == pending.id for i in db.session.scalars(select(RequestItem)))
         granted = db.session.scalars(select(RequestItem).where(RequestItem.status == "granted")).all()
         assert {i.mode for i in granted} == {"01", "02"}
-        for item in granted:
+        for item in [i for i in granted if i.file.is_digitised]:
             copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
             assert copy.status == "ready" and copy.pages == item.file.scan_pages
         # Copy orders in every state, an example fee schedule, and a delivered certified copy that verifies.
@@ -115,6 +115,18 @@ def test_demo_load_builds_a_usable_archive(app, runner, client):
                                                               CopyOrder.status == "delivered"))
         with app.test_request_context():
             assert verification.by_code(certified.code).valid
+        # The reading room: visits today (one reader at the desk with a file out) and in the coming
+        # days, a closure, and one granted file waiting to be digitised.
+        from portal.models import DigitisationRequest, RoomClosure, Visit
+        from portal.services.visits.calendar import now_local
+
+        today = now_local().date()
+        visits = db.session.scalars(select(Visit)).all()
+        assert sum(v.day == today for v in visits) == 2 and any(v.day > today for v in visits)
+        assert any(v.status == "present" and any(f.out_file_id for f in v.files) for v in visits)
+        assert db.session.scalar(select(func.count(RoomClosure.id))) == 1
+        waits = db.session.scalars(select(DigitisationRequest).where(DigitisationRequest.status == "waiting")).all()
+        assert len(waits) == 1 and waits[0].item.status == "granted"
         from portal.models import Exhibition
 
         exhibitions = db.session.scalars(select(Exhibition).where(Exhibition.is_published.is_(True))).all()

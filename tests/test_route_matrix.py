@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date
+from datetime import date, timedelta
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -33,13 +33,15 @@ from werkzeug.datastructures import FileStorage
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import AccessRequest, Notification, ReadingCopy, ReadingFlag, RecordFile, User
+from portal.models import AccessRequest, Notification, ReadingCopy, ReadingFlag, RecordFile, User, VisitFile
 from portal.services import accounts, records
 from portal.services import exhibitions as exhibitions_svc
 from portal.services.copies import fees
 from portal.services.copies import orders as copy_orders
 from portal.services.copies import payments as copy_payments
 from portal.services import requests as requests_svc
+from portal.services.visits import booking as visit_booking
+from portal.services.visits import calendar as visit_calendar
 
 from .conftest import login
 
@@ -205,6 +207,22 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "copies.print_list": {"GET": STAFF},
     "copies.fee_schedule": {"GET": EDITORS, "POST": (302, 403, 403, 403, 403, 403, 400)},
     "copies.copy_register": {"GET": STAFF},
+    # --- reading-room visits: the reader's own (404 for others), the desk and calendar for archivists ---
+    "visits.my_visits": {"GET": LOGGED_IN},
+    "visits.visit_detail": {"GET": OWNER},
+    "visits.visit_ics": {"GET": OWNER},
+    "visits.move": {"POST": (302, 404, 400, 404, 400, 400, 400)},  # no slot chosen: refused with the page
+    "visits.cancel": {"POST": (302, 404, 302, 404, 400, 400, 400)},  # staff must give a reason
+    "visits.book_later": {"POST": (302, 404, 302, 404, 302, 302, 302)},  # no slot: a flashed message
+    "visits.calendar_settings": {"GET": CLERKS, "POST": (302, 403, 403, 403, 400, 403, 400)},
+    "visits.add_closure": {"POST": (302, 403, 403, 403, 400, 403, 400)},
+    "visits.remove_closure": {"POST": (302, 403, 403, 403, 302, 403, 302)},
+    "visits.desk_day": {"GET": CLERKS},
+    "visits.desk_action": {"POST": (302, 403, 403, 403, 302, 403, 302)},  # check-in without the ID: flashed
+    "visits.desk_action #unknown-action": {"POST": (302, 403, 403, 403, 404, 403, 404)},
+    "visits.handover": {"POST": (302, 403, 403, 403, 302, 403, 302)},  # not checked in: flashed
+    "visits.digitisation_queue": {"GET": CLERKS},
+    "visits.visits_register": {"GET": STAFF},
     # --- search (classified files are filtered out of the results for non-staff) ----------------------
     "search.results": {"GET": PUBLIC},
     "search.advanced": {"GET": PUBLIC},
@@ -229,6 +247,9 @@ DEFAULTS: dict[str, Callable[["World"], object]] = {
     "user_id": lambda w: w.users["archivist"].id,
     "notification_id": lambda w: w.notification_id,
     "order_id": lambda w: w.copy_order_id,
+    "visit_id": lambda w: w.visit_id,
+    "visit_file_id": lambda w: w.visit_file_id,
+    "closure_id": lambda w: w.factories["closure"](),
 }
 VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "public.set_language": {"code": lambda w: "vi"},
@@ -280,6 +301,10 @@ VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "exhibitions.staff_item_move": {"item_id": lambda w: w.image_item, "direction": lambda w: "len"},
     "exhibitions.staff_item_delete": {"item_id": lambda w: w.factories["item"]()},
     "exhibitions.staff_item_cover": {"item_id": lambda w: w.image_item},
+    "visits.cancel": {"visit_id": lambda w: w.factories["visit"]()},
+    "visits.desk_action": {"action": lambda w: "tiep-nhan"},
+    "visits.desk_action #unknown-action": {"action": lambda w: "xoa"},
+    "visits.handover": {"action": lambda w: "giao"},
 }
 
 def _file_code(world: "World", file_id: int) -> str:
@@ -287,7 +312,8 @@ def _file_code(world: "World", file_id: int) -> str:
 
 
 # Rows that change something for good: run after every other row, on fresh objects.
-LAST = ("reader.withdraw", "copies.withdraw", "exhibitions.staff_section_delete", "exhibitions.staff_item_delete", "auth.logout")
+LAST = ("reader.withdraw", "copies.withdraw", "exhibitions.staff_section_delete", "exhibitions.staff_item_delete",
+        "visits.cancel", "visits.remove_closure", "auth.logout")
 
 
 @dataclass
@@ -321,6 +347,8 @@ class World:
     reclassified_copy_id: int = 0
     withdrawn_image_key: str = ""  # a picture cut from that file's page
     notification_id: int = 0  # the reader's first notification
+    visit_id: int = 0  # the reader's booked visit, on the last bookable slot
+    visit_file_id: int = 0
     confirm_token: str = ""
     reset_token: str = ""
     factories: dict[str, Callable[[], int]] = field(default_factory=dict)
@@ -450,6 +478,30 @@ def build_world(app, make_user, make_file, tmp_path) -> World:
                 target = exhibitions_svc.get_section(admin, world.section_id)
                 return exhibitions_svc.save_file_item(admin, target, {"file_code": cond_file.file_code}).id
 
+        # Visits: on the last slot of the booking horizon, far from any cut-off whatever the day.
+        settings = visit_calendar.room_settings()
+        settings.visits_per_week = 14
+        db.session.commit()
+
+        def fresh_visit() -> int:
+            record = make_file(mode="01")
+            with app.test_request_context():
+                reader = db.session.get(User, users["reader"].id)
+                requests_svc.add_to_basket(reader, record.id)
+                slot = visit_calendar.upcoming_slots()[-1].key
+                request = requests_svc.submit_request(
+                    reader, {"purpose": "01", "research_topic": "Lịch sử địa phương", "fee_category": "10",
+                             f"use_{record.id}": "reading_room", "visit_slot": slot}, None, f"matrix-{next(counter)}")
+                return visit_booking.visit_for_item(request.items[0]).id
+
+        def fresh_closure() -> int:
+            with app.test_request_context():
+                admin = db.session.get(User, users["admin"].id)
+                day = date(2030, 1, 1) + timedelta(days=next(counter))
+                return visit_calendar.add_closure(admin, day, "Kiểm kê kho").id
+
+        world.visit_id = fresh_visit()
+        world.visit_file_id = db.session.scalar(select(VisitFile.id).where(VisitFile.visit_id == world.visit_id))
         fees.save_schedule(None, {"page_plain_digital": "2000", "page_plain_paper": "3000",
                                   "page_certified_digital": "2500", "page_certified_paper": "3000",
                                   "certification_fee": "20000", "postage": "25000",
@@ -472,7 +524,7 @@ def build_world(app, make_user, make_file, tmp_path) -> World:
         assert produced.status == "produced", "the copy was not produced"
         world.produced_order_id = produced.id
         world.factories = {"request": fresh_request, "section": fresh_section, "item": fresh_item,
-                           "copy_order": fresh_copy_order}
+                           "copy_order": fresh_copy_order, "visit": fresh_visit, "closure": fresh_closure}
     with app.app_context():
         world.file_codes = {f.id: f.file_code for f in db.session.scalars(select(RecordFile))}
 

@@ -10,6 +10,7 @@ from .reading import ReadingAccess, ReadingCopy, ReadingFlag
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
 from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
 from .settings import Setting
+from .visits import DigitisationRequest, OpeningHours, RoomClosure, RoomSettings, Visit, VisitFile
 
 __all__ = [
     "STAFF_ROLES", "AccessMode", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
@@ -18,4 +19,5 @@ __all__ = [
     "CopyDownload", "CopyOrder", "CopyOrderFile", "CopyPayment", "FeeSchedule",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ItemKind", "Setting",
     "ExhibitionVisit", "Notification", "HarvestDeletion",
+    "DigitisationRequest", "OpeningHours", "RoomClosure", "RoomSettings", "Visit", "VisitFile",
 ]

@@ -70,6 +70,9 @@ class RequestItem(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     # The file's access mode when requested: it decides the path (one or two levels).
     mode: Mapped[str] = mapped_column(String(2))
+    # How the reader will use the file: online (digitised), reading_room (a booked visit) or
+    # digitise (read online once staff have scanned it). Undigitised files ask the reader.
+    use: Mapped[str] = mapped_column(String(12), default="online", server_default="online")
     due_on: Mapped[date] = mapped_column(Date, index=True)
     forwarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     forwarded_at: Mapped[datetime | None]

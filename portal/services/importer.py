@@ -17,6 +17,7 @@ from typing import Any, Callable
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import hooks
 from ..errors import DomainError, Refused, StorageFull, ValidationError
 from ..extensions import db
 from ..models import Fonds, RecordFile, User
@@ -300,6 +301,8 @@ def _import_row(actor: User | None, manifest: Path, line: int, row: dict[str, st
     remove_scan_folder(old_scan)
     if not created and "mode" in changes:
         mode_changed(actor, record, changes["mode"][0], record.mode)
+    if new_scan is not None:
+        hooks.fire("file.scan_attached", record=record, actor=actor)
     report.documents += len(docs)
     if created:
         report.created += 1

@@ -29,12 +29,14 @@ def after_send(hook: AfterSend) -> AfterSend:
     return hook
 
 
-def send_mail(to: str, subject: str, template: str, key: str | None = None, **context: object) -> EmailMessage:
+def send_mail(to: str, subject: str, template: str, key: str | None = None,
+              attachments: list[tuple[bytes, str, str, str]] | None = None, **context: object) -> EmailMessage:
     """Render ``template`` (a text template under ``templates/mail/``) and send it.
 
     ``key`` makes sending idempotent for a job that may run twice: the message's
     Message-ID is derived from it, and the outbox keeps one file per key (an SMTP
     server cannot be asked; receiving clients drop a repeated Message-ID).
+    ``attachments``: (bytes, maintype, subtype, filename) each, e.g. a visit's ``.ics``.
     """
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
@@ -44,6 +46,8 @@ def send_mail(to: str, subject: str, template: str, key: str | None = None, **co
     message["Message-ID"] = f"<{key}@luutru.local>" if key else make_msgid(domain="luutru.local")
     context.setdefault("archive_name", current_app.config["ARCHIVE_NAME"])
     message.set_content(render_template(f"mail/{template}.txt", **context))
+    for data, maintype, subtype, filename in attachments or ():
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     _deliver(message, key)
     for hook in _after_send:
         hook(to, subject, template, context)

@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import hooks
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..db import utcnow
@@ -376,4 +377,5 @@ def attach_scan(actor: User, record: RecordFile, source: Path) -> RecordFile:
         remove_scan_folder(new_path)
         raise
     remove_scan_folder(old_path)
+    hooks.fire("file.scan_attached", record=record, actor=actor)
     return record

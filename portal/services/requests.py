@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
-from .. import labels, workflow
+from .. import hooks, labels, workflow
 from ..db import utcnow
 from ..deadlines import due_date, today_local
 from ..errors import Conflict, DomainError, NotFound, ValidationError
@@ -41,9 +41,12 @@ from .audit import record_event
 from .exhibitions import open_checked_image
 from .records import on_mode_change
 from .mail import send_mail
+from .visits import booking
 
 PURPOSES = ("01", "02", "03")
 OFFICIAL_PURPOSES = ("02", "03")
+# How a reader may use a file that has no scan yet (domain.md, "Files that are not digitised").
+UNDIGITISED_USES = ("reading_room", "digitise")
 FEE_CATEGORIES = tuple(f"{n:02d}" for n in range(1, 11))
 LETTER_TYPES = {  # magic bytes → (mime type, extension)
     b"%PDF-": ("application/pdf", "pdf"),
@@ -160,9 +163,10 @@ def submit_request(reader: User, data: dict[str, Any], letter: FileStorage | Non
     fields = _request_fields(data, errors)
     letter_data = _request_letter(letter, fields.purpose, errors)
     entries = _basket_for_request(reader, errors)
+    uses, slot = _uses_and_visit(reader, data, entries, errors)
     if errors.fields:
         raise errors
-    request, created = _store_request(reader, fields, letter_data, letter, entries, token)
+    request, created = _store_request(reader, fields, letter_data, letter, entries, token, uses, slot)
     if created:
         _notify_submitted(request)
     return request
@@ -247,9 +251,36 @@ def _basket_for_request(reader: User, errors: ValidationError) -> list[BasketEnt
     return entries
 
 
+def _uses_and_visit(reader: User, data: dict[str, Any], entries: list[BasketEntry],
+                    errors: ValidationError) -> tuple[dict[int, str], Any]:
+    """How each file will be used (online; an undigitised one at the reading room or after digitisation),
+    and the reading-room session chosen now, if any."""
+    uses = {}
+    for entry in entries:
+        if entry.file.is_digitised:
+            uses[entry.file_id] = "online"
+            continue
+        # Not said (an older client): the paper file is read at the reading room, the visit booked later.
+        choice = str(data.get(f"use_{entry.file_id}") or "reading_room")
+        if choice not in UNDIGITISED_USES:
+            errors.add(f"use_{entry.file_id}", _("Hồ sơ %(code)s chưa số hóa: hãy chọn đọc tại phòng đọc hoặc "
+                                                 "đề nghị số hóa.", code=entry.file.file_code))
+        uses[entry.file_id] = choice
+    room_count = sum(1 for use in uses.values() if use == "reading_room")
+    slot = None
+    if room_count and data.get("visit_slot"):  # no slot: the reader books the visit once the files are granted
+        try:
+            slot = booking.check_slot(reader, str(data.get("visit_slot") or ""), room_count)
+        except ValidationError as error:
+            for name, messages in error.fields.items():
+                for message in messages:
+                    errors.add(name, message)
+    return uses, slot
+
+
 def _store_request(reader: User, fields: _RequestFields, letter_data: tuple[bytes, str, str] | None,
-                   letter: FileStorage | None, entries: list[BasketEntry],
-                   token: str) -> tuple[AccessRequest, bool]:
+                   letter: FileStorage | None, entries: list[BasketEntry], token: str,
+                   uses: dict[int, str], slot: Any) -> tuple[AccessRequest, bool]:
     """Write the request, its letter and one item per basket entry in one transaction.
 
     Returns the request and whether this call created it: when the same form won
@@ -280,12 +311,15 @@ def _store_request(reader: User, fields: _RequestFields, letter_data: tuple[byte
                      data={"code": request.code, "files": [e.file.file_code for e in entries]})
         for entry in entries:
             item = RequestItem(reader_id=reader.id, file_id=entry.file_id, status=ItemStatus.SUBMITTED.value,
-                               mode=entry.file.mode, due_on=due_date(now, entry.file.mode))
+                               mode=entry.file.mode, due_on=due_date(now, entry.file.mode), use=uses[entry.file_id])
             request.items.append(item)
             db.session.flush()
             record_event(db.session, reader, "item.submit", "item", item.id, to_state=item.status,
-                         data={"request": request.code, "file_code": entry.file.file_code})
+                         data={"request": request.code, "file_code": entry.file.file_code, "use": item.use})
+            hooks.fire("item.submitted", item=item)  # e.g. the digitisation queue records a waiting reader
             db.session.delete(entry)
+        if slot is not None:  # may refuse (the last seat went meanwhile): nothing of the request stays
+            booking.book_visit(reader, slot, [i for i in request.items if i.use == "reading_room"], request.id)
         db.session.commit()
     except IntegrityError:
         # The same form arrived twice at once: the other submit won; return its request.
@@ -397,7 +431,9 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
         db.session.rollback()
         db.session.refresh(item)
         raise Conflict(_current_state_message(item)) from exc
-    _notify_decision(item, action_enum)
+    told = hooks.fire("item.decided", item=item, action=action_enum)  # before the mail: hooks may shape the grant
+    if not any(told):
+        _notify_decision(item, action_enum)
     workflow.entered(item, target)
     return item
 
@@ -470,6 +506,8 @@ def withdraw_request(reader: User, request: AccessRequest) -> AccessRequest:
     for staff in _holders(request, held_by):
         send_mail(staff.email, _("Độc giả đã rút phiếu %(code)s", code=request.code), "request_withdrawn_staff",
                   request=request, link=external_url("staff.request_detail", request_id=request.id))
+    for item in request.items:
+        hooks.fire("item.decided", item=item, action=Action.WITHDRAW)
     return request
 
 
@@ -506,7 +544,9 @@ def active_grant(reader: Any, file_id: int) -> RequestItem | None:
     ))
     now = utcnow()
     for item in items:
-        if item.grant_ends_at and item.grant_ends_at > now:
+        if item.grant_ends_at is None:
+            continue  # granted, waiting for digitisation: no reading window yet
+        if item.grant_ends_at > now:
             return item
         decide(None, item, Action.EXPIRE.value)
     return None

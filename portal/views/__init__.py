@@ -5,7 +5,7 @@ from flask import Flask
 
 from . import (  # noqa: F401 (workspace registers its dashboard panels)
     account, auth, copies, exhibitions, health, notifications, oai, public, reader, reading_log, search, staff,
-    staff_accounts,
+    staff_accounts, visits,
     statistics, viewer, workspace,
 )
 
@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(viewer.bp)
     app.register_blueprint(exhibitions.bp)
     app.register_blueprint(copies.bp)
+    app.register_blueprint(visits.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(health.bp)

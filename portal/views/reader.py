@@ -15,6 +15,8 @@ from ..permissions import can
 from ..redirects import redirect_back
 from ..request_limits import accepts_upload
 from ..services import requests as svc
+from ..services.visits import booking
+from ..services.visits import calendar as room_calendar
 
 bp = Blueprint("reader", __name__, url_prefix="/phieu-yeu-cau")
 LETTER_CSP = "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'"
@@ -52,14 +54,19 @@ def basket_remove(file_id: int):
 def basket():
     """The basket and the request form; submitting turns the basket into one request."""
     form = RequestForm()
+    field_errors: dict[str, list[str]] = {}
     if request.method == "GET":
         form.submit_token.data = svc.new_submit_token()
     elif form.validate_on_submit():
         data = {name: field.data for name, field in form._fields.items() if name != "letter"}
+        # How each undigitised file is to be used, and the visit's slot (not fields of the static form).
+        data.update({k: v for k, v in request.form.items() if k.startswith("use_") or k == "visit_slot"})
         try:
             created = svc.submit_request(current_actor(), data, request.files.get("letter"), form.submit_token.data or "")
         except ValidationError as error:
-            apply_errors(form, error)
+            field_errors = {k: v for k, v in error.fields.items() if k.startswith("use_") or k == "visit_slot"}
+            apply_errors(form, ValidationError(error.message, {k: v for k, v in error.fields.items()
+                                                               if k not in field_errors}))
             if error.fields.get("letter") is None and request.files.get("letter"):
                 form.letter.errors = [_("Vì biểu mẫu có lỗi, hãy chọn lại tệp giấy giới thiệu.")]
         except DomainError as error:
@@ -68,8 +75,11 @@ def basket():
             flash(_("Đã gửi phiếu yêu cầu %(code)s.", code=created.code), "success")
             return redirect(url_for("reader.request_detail", request_id=created.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("reader/basket.html", form=form, entries=svc.basket(current_actor()),
-                           remove_form=ConfirmForm()), status
+    entries = svc.basket(current_actor())
+    needs_room = any(not e.file.is_digitised for e in entries)
+    return render_template("reader/basket.html", form=form, entries=entries, remove_form=ConfirmForm(),
+                           form_field_errors=field_errors, room=room_calendar.room_settings(),
+                           slots=room_calendar.upcoming_slots() if needs_room else []), status
 
 
 @bp.get("/")
@@ -84,7 +94,9 @@ def my_requests():
 def request_detail(request_id: int):
     """One request: items, decisions, due dates, grant ends, timeline and thread."""
     req = svc.get_request(current_actor(), request_id)
-    return render_template("reader/request_detail.html", req=req, timeline=svc.timeline(req),
+    to_book = booking.items_to_book(req) if req.reader_id == current_actor().id else []
+    return render_template("reader/request_detail.html", req=req, timeline=svc.timeline(req), to_book=to_book,
+                           slots=room_calendar.upcoming_slots() if to_book else [],
                            message_form=MessageForm(), confirm_form=ConfirmForm(),
                            can_withdraw=can(current_actor(), "request.withdraw", req)
                            and workflow.request_can_withdraw(i.status for i in req.items))
