@@ -154,7 +154,46 @@ def search_rebuild(procs: int | None) -> None:
     click.echo(f"{len(ids)} files indexed into {path.name}")
 
 
+watermark_cli = AppGroup("watermark", help="Leak tracing: the invisible mark in reading copies.")
+
+
+@watermark_cli.command("trace")
+@click.argument("images", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def watermark_trace(images: tuple[Path, ...]) -> None:
+    """Name the reader whose copy each IMAGE (a leaked page, a crop, a photo) came from; audited."""
+    from .services.tracing import copy_time, trace_images
+
+    try:
+        results = trace_images(None, [(str(path), path.read_bytes()) for path in images])
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    for result in results:
+        if result.error:
+            click.echo(f"{result.name}\terror\t{result.error}")
+        elif result.record is None:
+            click.echo(f"{result.name}\tno match\t(no page of a digitised file)")
+        elif not result.suspects:
+            click.echo(f"{result.name}\tno match\t{result.record.file_code} p.{result.page_no}\t"
+                       f"{result.tested} copies tested, threshold {result.threshold:.1f}")
+        for suspect in result.suspects:
+            copy = suspect.copy
+            request_code = copy.item.request.code if copy.item is not None else f"({copy.kind})"
+            when = copy_time(copy)
+            click.echo(f"{result.name}\tmatch\t{result.record.file_code} p.{result.page_no}\t"
+                       f"{copy.user.full_name}\tTK {copy.user_id}\t{copy.user.email}\t{request_code}\t"
+                       f"copy {copy.id}\t{when:%Y-%m-%d %H:%M} UTC\tscore {suspect.score:.1f}"
+                       f" (threshold {result.threshold:.1f}, false-accusation bound {suspect.false_bound:.1e})")
+
+
+@watermark_cli.command("index")
+def watermark_index() -> None:
+    """Compute the page features of every digitised file now, so the first trace is quick."""
+    from .services.tracing import build_features
+
+    click.echo(f"{build_features()} pages indexed")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli):
+    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli, watermark_cli):
         app.cli.add_command(group)

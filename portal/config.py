@@ -34,6 +34,7 @@ ENV_SETTINGS: dict[str, type] = {
     "RATELIMIT_MESSAGE": str,
     "RATELIMIT_SEARCH": str,
     "RATELIMIT_READING": str,
+    "WATERMARK_SECRET": str,
 }
 
 
@@ -137,6 +138,13 @@ class Config:
     # More pages per minute than a person reads: the reader is flagged for staff.
     READING_MAX_PAGES_PER_MINUTE = 60
     RENDER_WORKERS = 2
+    # Leak tracing (watermark.mark): each copy's invisible-mark key is derived from this secret and
+    # the copy's id. Unset: derived from SECRET_KEY. Changing it makes earlier copies untraceable, so
+    # production sets it once and keeps it (it is not rotated with SECRET_KEY).
+    WATERMARK_SECRET: str | None = None
+    TRACE_MAX_IMAGES = 10  # images per trace from the browser
+    TRACE_MAX_BYTES = 20 * 1024 * 1024  # per image
+    TRACE_MAX_PIXELS = 40_000_000  # per image; larger is refused as a decompression bomb
 
     # Vietnamese public holidays (days off on weekdays, including Tết and compensatory days),
     # as announced by the government each year. Deadlines skip these and weekends.

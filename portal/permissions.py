@@ -115,6 +115,8 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "reading.staff_review": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     "reading.flags": _roles(Role.ARCHIVIST, Role.LEADER, Role.ADMIN),
     "jobs.manage": _roles(Role.ARCHIVIST, Role.ADMIN),
+    # Naming the reader behind a leaked page is a serious act: leaders and admins only.
+    "watermark.trace": _roles(Role.LEADER, Role.ADMIN),
 }
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from watermark.assemble import assemble_pdf
+from watermark.mark import MARK_VERSION, copy_key
 from watermark.render import deriv_name
 from watermark.stamp import Stamp, stamp_jpeg
 
@@ -103,20 +104,28 @@ def build_copy(copy_id: int) -> None:
     else:
         code = _("NGHIỆP VỤ - chỉ để kiểm tra")
     stamp = Stamp(archive_name=current_app.config["ARCHIVE_NAME"], reader_name=user.full_name,
-                  account_id=user.id, request_code=code or "", issued_at=_local(utcnow()))
+                  account_id=user.id, request_code=code or "", issued_at=_local(utcnow()),
+                  mark_key=copy_key(mark_secret(), copy.id))
     data_dir = Path(current_app.config["DATA_DIR"])
     folder = data_dir / str(record.scan_path)
     relative = f"copies/{copy.id}-{secrets.token_hex(6)}.pdf"
     out = data_dir / relative
     out.parent.mkdir(parents=True, exist_ok=True)
-    pages = (stamp_jpeg((folder / deriv_name(p.page_no)).read_bytes(), stamp) for p in record.page_scans)
+    pages = (stamp_jpeg((folder / deriv_name(p.page_no)).read_bytes(), stamp, page_no=p.page_no)
+             for p in record.page_scans)
     count = assemble_pdf(pages, out, title=f"{record.file_code} - {_('bản đọc')}")
     copy.status, copy.path, copy.pages = "ready", relative, count
     copy.size_bytes, copy.built_at, copy.stamp_text, copy.error = out.stat().st_size, utcnow(), stamp.trace_line, None
+    copy.stamp_archive, copy.mark_version = stamp.archive_name, MARK_VERSION
     db.session.commit()
     if copy.kind == "reader" and copy.item is not None:
         send_mail(user.email, _("Bản đọc hồ sơ %(code)s đã sẵn sàng", code=record.file_code), "copy_ready",
                   copy=copy, link=_external("viewer.read", item_id=copy.item_id))
+
+
+def mark_secret() -> str:
+    """The secret every copy's invisible-mark key is derived from (WATERMARK_SECRET, else SECRET_KEY)."""
+    return current_app.config.get("WATERMARK_SECRET") or current_app.config["SECRET_KEY"]
 
 
 def _external(endpoint: str, **values: object) -> str:
