@@ -127,6 +127,8 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "staff.reading_watch": {"GET": STAFF},
     "staff.resolve_flag": {"POST": (302, 403, 403, 403, 302, 302, 302)},
     "staff.retry_copy": {"POST": (302, 403, 403, 403, 302, 403, 302)},
+    # Leak tracing names readers: leaders and admins only; an empty post is refused with the form.
+    "tracing.trace": {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 403, 403, 403, 403, 400, 400)},
     # --- exhibitions: the public pages, and the editor (the admin, unless archivists are allowed) -------
     "exhibitions.index": {"GET": PUBLIC},
     "exhibitions.detail": {"GET": PUBLIC},
