@@ -145,6 +145,7 @@ class Config:
     TRACE_MAX_IMAGES = 10  # images per trace from the browser
     TRACE_MAX_BYTES = 20 * 1024 * 1024  # per image
     TRACE_MAX_PIXELS = 40_000_000  # per image; larger is refused as a decompression bomb
+    TRACE_MASK_CACHE = 64  # copies' stamp masks kept in memory (about 1-2 MB each)
 
     # Vietnamese public holidays (days off on weekdays, including Tết and compensatory days),
     # as announced by the government each year. Deadlines skip these and weekends.

@@ -21,7 +21,7 @@ from portal.models import AuditEvent, ReadingCopy, RecordFile, RequestItem, User
 from portal.services import records, tracing
 from watermark import FONTS_DIR, detect
 from watermark.mark import MARK_VERSION, copy_key, psnr
-from watermark.stamp import Stamp, stamp_image, stamp_visible
+from watermark.stamp import Stamp, stamp_image
 
 from .conftest import login
 
@@ -173,7 +173,7 @@ def test_no_copy_is_named_without_evidence_null_scores_stay_below_the_bound(app,
         match = index.locate(leak, lambda key: np.asarray(tracing.page_image(record, key[1]).convert("L")))[0]
         aligned = detect.align(leak, match.homography, np.asarray(page.convert("L")))
         copy = pairs[0][1]
-        reference = np.asarray(stamp_visible(page, copy.stamp_text, copy.stamp_archive).convert("L"))
+        reference = tracing.reference_page(page, copy)
         rho = detect.cell_residual(aligned, reference)
     scores = np.array([detect.score(rho, copy_key("never issued", n), 1, page.width, page.height)
                        for n in range(400)])

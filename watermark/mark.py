@@ -32,9 +32,9 @@ MARK_VERSION = 1
 """Stored on each copy: which scheme (cell size, key derivation) marked it."""
 CELL = 8
 """Pattern cell, in pixels of the 150 dpi reading derivative (about 1.4 mm)."""
-STRENGTH = 3.4
+STRENGTH = 2.4
 """Peak amplitude in grey levels where the page has ink or texture."""
-FLAT_SHARE = 0.55
+FLAT_SHARE = 0.45
 """Share of :data:`STRENGTH` used on flat paper."""
 ACTIVITY_FULL = 12.0
 """Local mean absolute Laplacian (grey levels) at which full strength is reached."""

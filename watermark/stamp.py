@@ -49,9 +49,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_FILE), size)
 
 
-@lru_cache(maxsize=8)
-def _trace_mask(size: tuple[int, int], text: str) -> Image.Image:
-    """An L-mode mask of the tiled diagonal text for a page of ``size`` (built once per size)."""
+def draw_trace_mask(size: tuple[int, int], text: str) -> Image.Image:
+    """An L-mode mask of the tiled diagonal text for a page of ``size``."""
     width, height = size
     font_size = max(14, width // 45)
     font = _font(font_size)
@@ -70,14 +69,19 @@ def _trace_mask(size: tuple[int, int], text: str) -> Image.Image:
     return rotated.crop((left, top, left + width, top + height))
 
 
-def stamp_visible(page: Image.Image, trace_line: str, archive_name: str) -> Image.Image:
+_trace_mask = lru_cache(maxsize=8)(draw_trace_mask)  # a copy's pages share one size: built once per copy
+
+
+def stamp_visible(page: Image.Image, trace_line: str, archive_name: str,
+                  mask: Image.Image | None = None) -> Image.Image:
     """Return ``page`` with the visible stamp burned in (grayscale pages stay grayscale).
 
     A function of the two texts only, so the tracer can draw again exactly what a
-    copy showed from what the copy row keeps.
+    copy showed from what the copy row keeps (``mask``: the line's mask, if the
+    caller keeps its own cache of :func:`draw_trace_mask`).
     """
     page = page.copy()
-    mask = _trace_mask(page.size, trace_line)
+    mask = mask if mask is not None else _trace_mask(page.size, trace_line)
     ink = TRACE_INK if page.mode == "L" else (TRACE_INK, TRACE_INK, TRACE_INK)
     page.paste(ink, (0, 0), mask)
 

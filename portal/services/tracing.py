@@ -15,6 +15,7 @@ import hashlib
 import io
 import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from sqlalchemy import select
 from watermark import detect, locate
 from watermark.mark import copy_key
 from watermark.render import deriv_name
-from watermark.stamp import decode_page, stamp_visible
+from watermark.stamp import decode_page, draw_trace_mask, stamp_visible
 
 from ..errors import ValidationError
 from ..extensions import db
@@ -138,6 +139,31 @@ def build_features(progress=None) -> int:
 
 # --- tracing --------------------------------------------------------------------------
 
+_mask_lock = threading.Lock()
+_masks: OrderedDict[tuple[tuple[int, int], str], Image.Image] = OrderedDict()
+
+
+def _stamp_mask(size: tuple[int, int], text: str) -> Image.Image:
+    """A copy's diagonal-line mask, kept in a small LRU: drawing one takes longer than testing a copy."""
+    key = (size, text)
+    with _mask_lock:
+        if key in _masks:
+            _masks.move_to_end(key)
+            return _masks[key]
+    mask = draw_trace_mask(size, text)
+    with _mask_lock:
+        _masks[key] = mask
+        while len(_masks) > current_app.config["TRACE_MASK_CACHE"]:
+            _masks.popitem(last=False)
+    return mask
+
+
+def reference_page(page: Image.Image, copy: ReadingCopy) -> np.ndarray:
+    """The page as ``copy`` showed it, without its invisible mark (grey levels)."""
+    text = copy.stamp_text or ""
+    return _gray(stamp_visible(page, text, copy.stamp_archive or "", mask=_stamp_mask(page.size, text)))
+
+
 def _decode_upload(data: bytes) -> np.ndarray:
     limit = current_app.config["TRACE_MAX_PIXELS"]
     try:
@@ -187,8 +213,7 @@ def trace_image(name: str, data: bytes, index: locate.PageIndex | None = None) -
         page = page_image(record, page_no)
         aligned = detect.align(gray, match.homography, _gray(page))
         for copy in _copies_of(record, page_no):
-            reference = _gray(stamp_visible(page, copy.stamp_text or "", copy.stamp_archive or ""))
-            rho = detect.cell_residual(aligned, reference)
+            rho = detect.cell_residual(aligned, reference_page(page, copy))
             scored.append((detect.score(rho, copy_key(secret, copy.id), page_no, page.width, page.height), copy))
     file_id, page_no = best.page
     result.record, result.page_no, result.coverage = records.get(file_id), page_no, best.coverage
