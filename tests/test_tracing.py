@@ -95,8 +95,8 @@ def two_readers(app, client, make_user, scanned):
 
 def test_the_mark_is_added_in_the_stamp_pass_invisibly_and_per_copy(letter_pages):
     page = letter_pages[DONG_NAI][0].convert("L")
-    base = dict(archive_name="Lưu trữ lịch sử tỉnh Đồng Nai", reader_name="Nguyễn Văn An", account_id=7,
-                request_code="YC-2026-000001", issued_at=datetime(2026, 12, 2, 8, 51))
+    base = {"archive_name": "Lưu trữ lịch sử tỉnh Đồng Nai", "reader_name": "Nguyễn Văn An", "account_id": 7,
+            "request_code": "YC-2026-000001", "issued_at": datetime(2026, 12, 2, 8, 51)}
     plain = np.asarray(stamp_image(page, Stamp(**base)))
     first = np.asarray(stamp_image(page, Stamp(**base, mark_key=copy_key("secret", 1)), page_no=1))
     again = np.asarray(stamp_image(page, Stamp(**base, mark_key=copy_key("secret", 1)), page_no=1))
@@ -139,7 +139,7 @@ def test_a_leak_is_traced_through_an_attack(app, two_readers, attack):
 
 
 def test_two_copies_averaged_name_only_those_two(app, two_readers, make_user):
-    record, pairs = two_readers
+    _record, pairs = two_readers
     leak = attacks.average(served_page(app, pairs[0][1]), served_page(app, pairs[1][1]))
     with app.test_request_context():
         result = tracing.trace_image("leak.png", png(leak))
@@ -213,7 +213,7 @@ def test_the_trace_page_is_for_leaders_and_admins_and_every_trace_is_audited(app
 
 
 def test_the_cli_traces_images_and_says_no_match(app, two_readers, runner, tmp_path):
-    record, pairs = two_readers
+    _record, pairs = two_readers
     reader, copy = pairs[1]
     leak = tmp_path / "leak.jpg"
     Image.fromarray(attacks.downscale50(served_page(app, copy), np.random.default_rng(2))).save(leak)

@@ -11,9 +11,9 @@ finds a homography with enough inliers.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Hashable, Iterable
 
 import cv2
 import numpy as np

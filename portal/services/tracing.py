@@ -176,7 +176,7 @@ def _decode_upload(data: bytes) -> np.ndarray:
                 return np.asarray(image.convert("L"))
     except ValidationError:
         raise
-    except Exception as exc:  # noqa: BLE001 - Pillow raises many types for what is not an image
+    except Exception as exc:
         raise ValidationError(_("Tệp không phải là ảnh đọc được (PNG, JPEG, WebP…).")) from exc
 
 
