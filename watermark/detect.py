@@ -68,6 +68,22 @@ def _to_float(gray: np.ndarray) -> np.ndarray:
     return gray.astype(np.float32, copy=False)
 
 
+def _robust_tone(reference: np.ndarray, leak: np.ndarray) -> tuple[float, float, float]:
+    """leak ≈ gain · reference + offset, fitted on the pixels that agree (trimmed least squares);
+    also returns the median absolute error of the fit."""
+    keep = np.ones(reference.size, bool)
+    gain, offset, error = 1.0, 0.0, math.inf
+    for _ in range(3):
+        design = np.stack([reference[keep], np.ones(int(keep.sum()), np.float32)], axis=1)
+        (gain, offset), *_ = np.linalg.lstsq(design, leak[keep], rcond=None)
+        residual = np.abs(leak - gain * reference - offset)
+        error = float(np.median(residual))
+        keep = residual <= 4.0 * error + 1.0
+        if keep.sum() < 100:
+            break
+    return float(gain), float(offset), error
+
+
 def align(leak_gray: np.ndarray, homography: np.ndarray, page_gray: np.ndarray) -> Aligned:
     """Warp ``leak_gray`` onto ``page_gray`` (both uint8) and fit tone (gain, offset) and blur."""
     height, width = page_gray.shape
@@ -86,11 +102,9 @@ def align(leak_gray: np.ndarray, homography: np.ndarray, page_gray: np.ndarray) 
         return Aligned(warped, np.zeros_like(page), 1.0, 0.0, 0.0, 0)
     for sigma in BLURS:
         reference = (cv2.GaussianBlur(page, (0, 0), sigma) if sigma > 0 else page)[::step, ::step][sample]
-        design = np.stack([reference, np.ones_like(reference)], axis=1)
-        (gain, offset), *_ = np.linalg.lstsq(design, leak_sample, rcond=None)
-        error = float(np.median(np.abs(leak_sample - gain * reference - offset)))
+        gain, offset, error = _robust_tone(reference, leak_sample)
         if error < best[0]:
-            best = (error, float(sigma), float(gain), float(offset))
+            best = (error, float(sigma), gain, offset)
     _, sigma, gain, offset = best
     reference = cv2.GaussianBlur(page, (0, 0), sigma) if sigma > 0 else page
     gx = cv2.Sobel(reference, cv2.CV_32F, 1, 0, ksize=3) / 4

@@ -182,19 +182,37 @@ class PageIndex:
         return sorted(found.values(), key=lambda m: -m.agreement)
 
 
-def agreement(gray: np.ndarray, homography: np.ndarray, page: np.ndarray) -> float:
-    """Correlation of the image, warped onto the page, with the page (both blurred a little), where it lies."""
+def agreement(gray: np.ndarray, homography: np.ndarray, page: np.ndarray, tile: int = 48) -> float:
+    """How well the image, warped onto the page, matches it: the median correlation over the page's
+    textured tiles that the image covers.
+
+    Tile by tile, so that what lies around the page in a photo (a desk, a hand, a
+    screen's frame), uneven light and a tone change do not count against a true
+    match, while a wrong page that only shares a text lattice scores near zero.
+    """
     height, width = page.shape
     warped = cv2.warpPerspective(gray.astype(np.float32), homography, (width, height), flags=cv2.INTER_LINEAR)
     inside = cv2.warpPerspective(np.ones(gray.shape, np.uint8), homography, (width, height),
-                                 flags=cv2.INTER_NEAREST).astype(bool)
-    if inside.sum() < 1000:
+                                 flags=cv2.INTER_NEAREST)
+    a = cv2.GaussianBlur(warped, (0, 0), 1.5)
+    b = cv2.GaussianBlur(page.astype(np.float32), (0, 0), 1.5)
+    rows, cols = height // tile, width // tile
+    if rows == 0 or cols == 0:
         return 0.0
-    a = cv2.GaussianBlur(warped, (0, 0), 1.5)[inside]
-    b = cv2.GaussianBlur(page.astype(np.float32), (0, 0), 1.5)[inside]
-    a, b = a - a.mean(), b - b.mean()
-    denominator = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum() / denominator) if denominator else 0.0
+
+    def tiles(x: np.ndarray) -> np.ndarray:
+        return x[:rows * tile, :cols * tile].reshape(rows, tile, cols, tile).swapaxes(1, 2).reshape(rows * cols, -1)
+
+    ta, tb, covered = tiles(a), tiles(b), tiles(inside).min(axis=1) > 0
+    ta = ta - ta.mean(axis=1, keepdims=True)
+    tb = tb - tb.mean(axis=1, keepdims=True)
+    energy_b = (tb * tb).sum(axis=1)
+    textured = covered & (energy_b > (8.0 ** 2) * tile * tile)
+    if textured.sum() < 4:
+        return 0.0
+    energy_a = (ta * ta).sum(axis=1)
+    ncc = (ta * tb).sum(axis=1) / np.sqrt(np.maximum(energy_a * energy_b, 1e-6))
+    return float(np.median(ncc[textured]))
 
 
 def match_page(query: Features, page: Features, key: Hashable, scale: float = 1.0) -> PageMatch | None:
