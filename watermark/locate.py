@@ -27,7 +27,11 @@ QUERY_MAX_SIDE = 2000
 RATIO = 0.8
 MIN_INLIERS = 40
 """Fewest RANSAC inliers for "this image shows that page"."""
-CANDIDATES = 3
+CANDIDATES = 5
+SMALL_QUERY = 1200
+RESCALES = (1.0, 0.6, 2.0)
+"""Sizes an image is tried at: as given, smaller (a page zoomed in a viewer), larger (a page saved small)."""
+"""Images whose longer side is shorter than this are always also tried at twice their size."""
 MIN_AGREEMENT = 0.5
 STRONG_AGREEMENT = 0.8
 """Lowest pixel correlation between an aligned image and its page for "this image shows that page"."""
@@ -159,16 +163,16 @@ class PageIndex:
         and whose pixels agree with the image once aligned (``page_image(key)`` gives them).
 
         Text pages are lattices of similar glyphs and official letters share whole
-        paragraphs, so a homography with many inliers can be wrong and two pages can
-        both fit a crop; the pixel check (:func:`agreement`) ranks them and rules out
-        the false ones. An image much smaller than the pages (a page saved at half
-        size, a small screenshot) is tried again at twice its size, where ORB's
-        pyramid meets the page's.
+        paragraphs (the demo even has the same letter in two files), so a homography
+        with many inliers can be wrong and two pages can both fit an image; the pixel
+        check (:func:`agreement`) ranks them and rules out the false ones. An image much smaller than the pages (a page saved at half
+        size, a small screenshot) is tried again at twice its size and a zoomed-in
+        screenshot at 0.6 of it, where ORB's pyramid meets the page's.
         """
         found: dict[Hashable, PageMatch] = {}
-        for upscale in (1.0, 2.0):
-            query = gray if upscale == 1.0 else cv2.resize(gray, None, fx=upscale, fy=upscale,
-                                                           interpolation=cv2.INTER_CUBIC)
+        for upscale in RESCALES:
+            query = gray if upscale == 1.0 else cv2.resize(
+                gray, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC if upscale > 1 else cv2.INTER_AREA)
             feats, scale = query_features(query)
             for key in self.candidates(feats):
                 match = match_page(feats, self.pages[key], key, scale * upscale)
@@ -177,7 +181,9 @@ class PageIndex:
                 score = agreement(gray, match.homography, page_image(key))
                 if score >= MIN_AGREEMENT and (key not in found or score > found[key].agreement):
                     found[key] = replace(match, agreement=score)
-            if any(m.agreement >= STRONG_AGREEMENT for m in found.values()):
+            # Stop early only for an image about the size of a page: a small one may match a page
+            # that shares its text at scale 1 and the page it really shows only at scale 2.
+            if any(m.agreement >= STRONG_AGREEMENT for m in found.values()) and max(gray.shape) >= SMALL_QUERY:
                 break
         return sorted(found.values(), key=lambda m: -m.agreement)
 
