@@ -15,6 +15,7 @@ from .errors import DomainError
 from .jobs import sweep, worker
 from .services.copies.delivery import expire_and_purge
 from .services.copies.signing import signing_setup
+from .services.tracing import build_features, copy_time, trace_images
 from .services import search
 from .services import accounts
 from .services.importer import ManifestError, count_rows, import_manifest
@@ -192,7 +193,42 @@ def copies_certificate() -> None:
     click.echo(f"timestamps: {setup.tsa_url or 'none'}")
 
 
+watermark_cli = AppGroup("watermark", help="Leak tracing: the invisible mark in reading copies.")
+
+
+@watermark_cli.command("trace")
+@click.argument("images", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def watermark_trace(images: tuple[Path, ...]) -> None:
+    """Name the reader whose copy each IMAGE (a leaked page, a crop, a photo) came from; audited."""
+    try:
+        results = trace_images(None, [(str(path), path.read_bytes()) for path in images])
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    for result in results:
+        if result.error:
+            click.echo(f"{result.name}\terror\t{result.error}")
+        elif result.record is None:
+            click.echo(f"{result.name}\tno match\t(no page of a digitised file)")
+        elif not result.suspects:
+            click.echo(f"{result.name}\tno match\t{result.record.file_code} p.{result.page_no}\t"
+                       f"{result.tested} copies tested, threshold {result.threshold:.1f}")
+        for suspect in result.suspects:
+            copy = suspect.copy
+            request_code = copy.item.request.code if copy.item is not None else f"({copy.kind})"
+            when = copy_time(copy)
+            click.echo(f"{result.name}\tmatch\t{result.record.file_code} p.{result.page_no}\t"
+                       f"{copy.user.full_name}\tTK {copy.user_id}\t{copy.user.email}\t{request_code}\t"
+                       f"copy {copy.id}\t{when:%Y-%m-%d %H:%M} UTC\tscore {suspect.score:.1f}"
+                       f" (threshold {result.threshold:.1f}, false-accusation bound {suspect.false_bound:.1e})")
+
+
+@watermark_cli.command("index")
+def watermark_index() -> None:
+    """Compute the page features of every digitised file now, so the first trace is quick."""
+    click.echo(f"{build_features()} pages indexed")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli, copies_cli):
+    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli, copies_cli, watermark_cli):
         app.cli.add_command(group)

@@ -50,6 +50,7 @@ ENV_SETTINGS: dict[str, type] = {
     "COPY_TRUST_ROOTS": str,
     "COPY_TSA_URL": str,
     "COPY_SIGNING_DIR": str,
+    "WATERMARK_SECRET": str,
 }
 
 
@@ -194,6 +195,14 @@ class Config:
     # More pages per minute than a person reads: the reader is flagged for staff.
     READING_MAX_PAGES_PER_MINUTE = 60
     RENDER_WORKERS = 2
+    # Leak tracing (watermark.mark): each copy's invisible-mark key is derived from this secret and
+    # the copy's id. Unset: derived from SECRET_KEY. Changing it makes earlier copies untraceable, so
+    # production sets it once and keeps it (it is not rotated with SECRET_KEY).
+    WATERMARK_SECRET: str | None = None
+    TRACE_MAX_IMAGES = 10  # images per trace from the browser
+    TRACE_MAX_BYTES = 20 * 1024 * 1024  # per image
+    TRACE_MAX_PIXELS = 40_000_000  # per image; larger is refused as a decompression bomb
+    TRACE_MASK_CACHE = 64  # copies' stamp masks kept in memory (about 1-2 MB each)
 
     # Copies (TT 05/2025 Điều 40–41): the download window, how long an approved order waits for
     # payment, the largest PDF /xac-thuc accepts, and the archive's signing certificate

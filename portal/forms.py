@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
     TextAreaField,
@@ -139,6 +139,13 @@ class ScanUploadForm(FlaskForm):
 class ImportForm(FlaskForm):
     manifest = FileField(_l("Manifest (tệp CSV, hoặc ZIP chứa manifest.csv, documents.csv và bản quét)"),
                          validators=[FileRequired(_l("Hãy chọn tệp manifest."))])
+
+
+class TraceForm(FlaskForm):
+    """Images of a leaked page to trace (the service checks count, size and content)."""
+
+    images = MultipleFileField(_l("Ảnh trang tài liệu bị lộ (ảnh chụp màn hình, ảnh cắt, ảnh chụp bằng điện thoại…)"),
+                               render_kw={"accept": "image/*"})
 
 
 class RequestForm(FlaskForm):

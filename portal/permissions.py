@@ -156,6 +156,8 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "calendar.manage": _roles(Role.ARCHIVIST, Role.ADMIN),
     "desk.operate": _roles(Role.ARCHIVIST, Role.ADMIN),
     "digitisation.queue": _roles(Role.ARCHIVIST, Role.ADMIN),
+    # Naming the reader behind a leaked page is a serious act: leaders and admins only.
+    "watermark.trace": _roles(Role.LEADER, Role.ADMIN),
 }
 
 

@@ -149,6 +149,8 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     # No such job (the world's jobs all succeeded): 404 for who may retry jobs.
     "staff.retry_job": {"POST": (302, 403, 403, 403, 404, 403, 404)},
     "health.healthz": {"GET": PUBLIC},
+    # Leak tracing names readers: leaders and admins only; an empty post is refused with the form.
+    "tracing.trace": {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 403, 403, 403, 403, 400, 400)},
     # --- exhibitions: the public pages, and the editor (the admin, unless archivists are allowed) -------
     "exhibitions.index": {"GET": PUBLIC},
     "exhibitions.detail": {"GET": PUBLIC},

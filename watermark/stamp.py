@@ -3,7 +3,9 @@
 Every page of a reading copy carries, in its pixels (never as a removable PDF
 layer): the archive's name centred in the bottom margin, and a diagonal, tiled,
 semi-transparent line saying who is reading — name, account id, request code and
-date-time — so that a leaked page can be traced.
+date-time — so that a leaked page can be traced. In the same pass, when the
+copy has a mark key, the invisible mark (:mod:`watermark.mark`) names the copy
+even in a crop that holds no full line of the visible stamp.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from . import FONTS_DIR
+from .mark import embed
 
 FONT_FILE = FONTS_DIR / "DejaVuSans.ttf"
 TRACE_ANGLE = 30
@@ -32,6 +35,7 @@ class Stamp:
     account_id: int
     request_code: str
     issued_at: datetime
+    mark_key: bytes | None = None  # the copy's invisible-mark key (watermark.mark.copy_key); None: no mark
 
     @property
     def trace_line(self) -> str:
@@ -45,9 +49,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_FILE), size)
 
 
-@lru_cache(maxsize=8)
-def _trace_mask(size: tuple[int, int], text: str) -> Image.Image:
-    """An L-mode mask of the tiled diagonal text for a page of ``size`` (built once per size)."""
+def draw_trace_mask(size: tuple[int, int], text: str) -> Image.Image:
+    """An L-mode mask of the tiled diagonal text for a page of ``size``."""
     width, height = size
     font_size = max(14, width // 45)
     font = _font(font_size)
@@ -66,34 +69,60 @@ def _trace_mask(size: tuple[int, int], text: str) -> Image.Image:
     return rotated.crop((left, top, left + width, top + height))
 
 
-def stamp_image(page: Image.Image, stamp: Stamp) -> Image.Image:
-    """Return ``page`` with the watermark burned in (grayscale pages stay grayscale)."""
+_trace_mask = lru_cache(maxsize=8)(draw_trace_mask)  # a copy's pages share one size: built once per copy
+
+
+def stamp_visible(page: Image.Image, trace_line: str, archive_name: str,
+                  mask: Image.Image | None = None) -> Image.Image:
+    """Return ``page`` with the visible stamp burned in (grayscale pages stay grayscale).
+
+    A function of the two texts only, so the tracer can draw again exactly what a
+    copy showed from what the copy row keeps (``mask``: the line's mask, if the
+    caller keeps its own cache of :func:`draw_trace_mask`).
+    """
     page = page.copy()
-    mask = _trace_mask(page.size, stamp.trace_line)
+    mask = mask if mask is not None else _trace_mask(page.size, trace_line)
     ink = TRACE_INK if page.mode == "L" else (TRACE_INK, TRACE_INK, TRACE_INK)
     page.paste(ink, (0, 0), mask)
 
     # The archive's name, centred in the bottom margin, on a light band so it reads on any page.
     draw = ImageDraw.Draw(page)
     font = _font(max(12, page.width // 48))
-    text_width = draw.textlength(stamp.archive_name, font=font)
+    text_width = draw.textlength(archive_name, font=font)
     ascent, descent = font.getmetrics()
     x = (page.width - text_width) / 2
     y = page.height - (ascent + descent) - max(8, page.height // 150)
     pad = max(4, font.size // 3)
     band = 245 if page.mode == "L" else (245, 245, 245)
     draw.rectangle((x - pad, y - pad // 2, x + text_width + pad, y + ascent + descent + pad // 2), fill=band)
-    draw.text((x, y), stamp.archive_name, font=font, fill=NAME_INK if page.mode == "L" else (NAME_INK,) * 3)
+    draw.text((x, y), archive_name, font=font, fill=NAME_INK if page.mode == "L" else (NAME_INK,) * 3)
     return page
 
 
-def stamp_jpeg(data: bytes, stamp: Stamp, quality: int = 80) -> tuple[bytes, int, int, str]:
-    """Decode a page JPEG, stamp it, encode again: (jpeg bytes, width, height, mode)."""
+def stamp_image(page: Image.Image, stamp: Stamp, page_no: int = 1) -> Image.Image:
+    """Return page ``page_no`` of a copy with its visible stamp and, if keyed, its invisible mark.
+
+    The mark goes on last, over the stamp, so that the tracer's reference (the
+    page with the visible stamp drawn again) differs from a served page by the
+    mark alone.
+    """
+    stamped = stamp_visible(page, stamp.trace_line, stamp.archive_name)
+    if stamp.mark_key is not None:
+        stamped = embed(stamped, stamp.mark_key, page_no)
+    return stamped
+
+
+def decode_page(data: bytes) -> Image.Image:
+    """A page derivative's JPEG bytes as an "L" or "RGB" image (the stamp's starting point)."""
     with Image.open(io.BytesIO(data)) as image:
         image.load()
-        if image.mode not in ("L", "RGB"):
-            image = image.convert("RGB")
-        stamped = stamp_image(image, stamp)
+        # A new image either way: closing the file must not close what we return.
+        return image.convert("RGB") if image.mode not in ("L", "RGB") else image.copy()
+
+
+def stamp_jpeg(data: bytes, stamp: Stamp, quality: int = 80, page_no: int = 1) -> tuple[bytes, int, int, str]:
+    """Decode a page JPEG, stamp (and mark) it as page ``page_no``, encode again: (jpeg, width, height, mode)."""
+    stamped = stamp_image(decode_page(data), stamp, page_no)
     out = io.BytesIO()
     stamped.save(out, "JPEG", quality=quality)
     return out.getvalue(), stamped.width, stamped.height, stamped.mode

@@ -29,6 +29,11 @@ class ReadingCopy(Base):
     pages: Mapped[int | None]
     size_bytes: Mapped[int | None]
     stamp_text: Mapped[str | None] = mapped_column(Text)
+    # What the leak tracer needs to draw the page again as this copy showed it: the archive's
+    # name on the stamp and the invisible mark's scheme (watermark.mark.MARK_VERSION; null: no mark).
+    # The mark's key is not stored: it is derived from WATERMARK_SECRET and the copy's id.
+    stamp_archive: Mapped[str | None] = mapped_column(String(300))
+    mark_version: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
     job_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

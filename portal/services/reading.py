@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from watermark.assemble import assemble_pdf
+from watermark.mark import MARK_VERSION, copy_key
 from watermark.render import deriv_name
 from watermark.stamp import Stamp, stamp_jpeg
 
@@ -117,7 +118,8 @@ def build_copy(copy_id: int) -> None:
     else:
         code = _("NGHIỆP VỤ - chỉ để kiểm tra")
     stamp = Stamp(archive_name=current_app.config["ARCHIVE_NAME"], reader_name=user.full_name,
-                  account_id=user.id, request_code=code or "", issued_at=local_now())
+                  account_id=user.id, request_code=code or "", issued_at=local_now(),
+                  mark_key=copy_key(mark_secret(), copy.id))
     data_dir = Path(current_app.config["DATA_DIR"])
     folder = data_dir / str(record.scan_path)
     relative = f"copies/{copy.id}-{secrets.token_hex(6)}.pdf"
@@ -125,7 +127,8 @@ def build_copy(copy_id: int) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out.parent, copy)
     part = out.with_name(out.name + ".part")
-    pages = (stamp_jpeg((folder / deriv_name(p.page_no)).read_bytes(), stamp) for p in record.page_scans)
+    pages = (stamp_jpeg((folder / deriv_name(p.page_no)).read_bytes(), stamp, page_no=p.page_no)
+             for p in record.page_scans)
     try:
         count = assemble_pdf(pages, part, title=f"{record.file_code} - {_('bản đọc')}")
         os.replace(part, out)  # the copy appears whole or not at all
@@ -134,6 +137,7 @@ def build_copy(copy_id: int) -> None:
         raise
     copy.status, copy.path, copy.pages = "ready", relative, count
     copy.size_bytes, copy.built_at, copy.stamp_text, copy.error = out.stat().st_size, utcnow(), stamp.trace_line, None
+    copy.stamp_archive, copy.mark_version = stamp.archive_name, MARK_VERSION
     if copy.kind == "reader" and copy.item is not None:
         jobs.add(NOTIFY_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
     db.session.commit()
@@ -154,6 +158,11 @@ def notify_copy_ready(copy_id: int) -> None:
         return
     send_mail(copy.user.email, _("Bản đọc hồ sơ %(code)s đã sẵn sàng", code=copy.file.file_code), "copy_ready",
               key=f"copy-ready-{copy.id}", copy=copy, link=external_url("viewer.read", item_id=copy.item_id))
+
+
+def mark_secret() -> str:
+    """The secret every copy's invisible-mark key is derived from (WATERMARK_SECRET, else SECRET_KEY)."""
+    return current_app.config.get("WATERMARK_SECRET") or current_app.config["SECRET_KEY"]
 
 
 def mark_failed_copies() -> None:
