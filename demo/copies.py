@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import CopyOrder, RecordFile, Role, User
+from portal.services.copies import delivery, fees, orders, payments, production
 
 # Example values only (one published example, Hà Tĩnh: 3.000 đ per sheet, 20.000 đ per certified copy).
 EXAMPLE_FEES = {
@@ -36,8 +37,6 @@ def _files(digitised: bool, mode: str = "01", count: int = 1, skip: set[int] | N
 
 def create_demo_copies(reader_email: str, echo: Callable[[str], object] = print) -> CopyOrder | None:
     """Orders in every state; returns the delivered certified copy (it verifies)."""
-    from portal.services.copies import delivery, fees, orders, payments, production
-
     reader = db.session.scalar(select(User).where(User.email == reader_email))
     archivist = db.session.scalar(select(User).where(User.role == Role.ARCHIVIST.value).order_by(User.id))
     if reader is None or archivist is None:

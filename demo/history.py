@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from portal.localtime import naive_local_to_utc, to_local
 from portal.db import utcnow
 from portal.deadlines import DEADLINE_WORKING_DAYS, add_working_days, due_date, holiday_set
 from portal.extensions import db
@@ -42,16 +43,20 @@ SEED = 20261202
 MONTHS = 14
 READERS = 70
 REQUESTS = 190
-VN = timedelta(hours=7)
 TOPICS = ("Lịch sử hành chính tỉnh Đồng Nai", "Quá trình quy hoạch đô thị Biên Hòa", "Gia phả và lý lịch dòng họ",
           "Chế độ chính sách cho người có công", "Lịch sử ngành giáo dục địa phương", "Địa giới hành chính các huyện",
           "Cấp đất và giao đất nông nghiệp", "Luận văn thạc sĩ về cải cách hành chính", "Biên soạn lịch sử Đảng bộ xã")
 
 
+def _local(moment):
+    """A stored (naive UTC) time as naive wall-clock time in the archive's zone."""
+    return to_local(moment).replace(tzinfo=None)
+
+
 def _working_moment(rng: random.Random, day: datetime) -> datetime:
     """A moment in office hours (Vietnam 7:30–17:00) of ``day``, in UTC."""
     local = day.replace(hour=7, minute=30, second=0, microsecond=0) + timedelta(minutes=rng.randint(0, 570))
-    return local - VN
+    return naive_local_to_utc(local)
 
 
 def create_history(echo: Callable[[str], object] = print) -> None:
@@ -60,7 +65,7 @@ def create_history(echo: Callable[[str], object] = print) -> None:
         return
     rng = random.Random(SEED)
     now = utcnow()
-    start = (now + VN).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=30 * MONTHS)
+    start = _local(now).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=30 * MONTHS)
     holidays = holiday_set()
     archivist = db.session.scalar(select(User).where(User.role == Role.ARCHIVIST.value).order_by(User.id))
     leader = db.session.scalar(select(User).where(User.role == Role.LEADER.value).order_by(User.id))
@@ -94,10 +99,10 @@ def create_history(echo: Callable[[str], object] = print) -> None:
     requests = items = copies = 0
     for n in range(REQUESTS):
         reader = rng.choice(cleared)
-        first_day = max(reader.created_at + VN + timedelta(days=1), start)
+        first_day = max(_local(reader.created_at) + timedelta(days=1), start)
         # History stops five weeks ago: its decisions are made and its reading windows over, so the
         # queues and the readers' pages show only the demo's own requests (demo/requests.py).
-        span = (now + VN - first_day).days - 35
+        span = (_local(now) - first_day).days - 35
         if span < 1:
             continue
         submitted = _working_moment(rng, first_day + timedelta(days=rng.randint(0, span)))
@@ -108,7 +113,7 @@ def create_history(echo: Callable[[str], object] = print) -> None:
                                 submit_token=secrets.token_urlsafe(24), submitted_at=submitted, updated_at=submitted)
         db.session.add(request)
         db.session.flush()
-        request.code = f"YC-{(submitted + VN).year}-{request.id:06d}"
+        request.code = f"YC-{_local(submitted).year}-{request.id:06d}"
         requests += 1
         chosen = {f.id: f for f in rng.sample(popular if rng.random() < 0.6 else files, k=rng.randint(1, 3))}
         statuses = []
@@ -137,7 +142,7 @@ def _decide(rng: random.Random, item: RequestItem, record: RecordFile, submitted
             holidays: frozenset, archivist: User, leader: User) -> str:
     """Give the item an outcome: mostly decided on time, some late, a few withdrawn or still waiting."""
     roll = rng.random()
-    local_day = (submitted + VN).date()
+    local_day = _local(submitted).date()
     if roll < 0.05:
         item.status, item.ended_at, item.ended_by_id = "withdrawn", submitted + timedelta(hours=3), item.reader_id
         return item.status
@@ -200,7 +205,7 @@ def _exhibition_visits(rng: random.Random, start: datetime, now: datetime) -> in
     """Daily view counts for the published exhibitions (numbers only; no visitor is stored)."""
     total = 0
     exhibitions = list(db.session.scalars(select(Exhibition).where(Exhibition.is_published.is_(True))))
-    days = ((now + VN).date() - start.date()).days
+    days = (_local(now).date() - start.date()).days
     for weight, exhibition in enumerate(exhibitions, start=1):
         for offset in range(days):
             views = rng.randint(0, 12 + 10 // weight)

@@ -45,6 +45,11 @@ def local_today() -> date:
     return local_now().date()
 
 
+def naive_local_to_utc(local: datetime) -> datetime:
+    """A naive wall-clock time in the archive's zone as the naive-UTC moment it is (as stored)."""
+    return local.replace(tzinfo=zone()).astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def utc_start_of(day: date) -> datetime:
     """The naive-UTC moment the local ``day`` begins: for comparing with stored times."""
     start = datetime.combine(day, time.min, tzinfo=zone())

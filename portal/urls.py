@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, request
 
 # What ``make run`` serves when nothing is configured (development and the demo).
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
@@ -32,6 +32,11 @@ def external_url(endpoint: str, **values: Any) -> str:
     parts = urlsplit(public_base_url())
     adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
     return adapter.build(endpoint, values, force_external=True)
+
+
+def public_url_of_request() -> str:
+    """This request's path and query on the configured public address (for a page's printed address)."""
+    return public_base_url().rstrip("/") + request.full_path.rstrip("?")
 
 
 def public_host(base_url: str | None) -> str | None:

@@ -20,7 +20,7 @@ from .extensions import db
 from .permissions import can, is_staff
 from .services.requests import basket_file_ids
 from .storage import disk_full_message, is_disk_full
-from .urls import external_url
+from .urls import external_url, public_url_of_request
 
 # Seconds a client is told to wait when the database is away (a restart takes about that long).
 RETRY_AFTER_DATABASE = 15
@@ -65,6 +65,8 @@ def init_web(app: Flask) -> None:
         lambda text: _request_translations().ugettext(text),
         lambda singular, plural, n: _request_translations().ungettext(singular, plural, n),
         newstyle=True,
+        pgettext=lambda context, text: _request_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: _request_translations().unpgettext(context, singular, plural, n),
     )
 
     # Globals (not a context processor) so imported macros see them too.
@@ -74,7 +76,8 @@ def init_web(app: Flask) -> None:
         archive_name=app.config["ARCHIVE_NAME"],
         labels=labels,
         workflow=workflow,
-        external_url=external_url,  # absolute links (canonical, share metadata): the public address only
+        external_url=external_url,
+        public_url_of_request=public_url_of_request,  # absolute links (canonical, share metadata): the public address only
         utc_offset_label=localtime.utc_offset_label,
     )
     # One way to write dates (localtime), replacing Flask-Babel's CLDR 'short' formats, which

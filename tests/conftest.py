@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.db import Base, make_engine
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.jobs import init_jobs
 from portal.models import Clearance, Consent, Fonds, ReaderProfile, RecordFile, Role, User
 from portal.services.accounts import hash_password
@@ -98,8 +98,10 @@ def module_app(backend: str, tmp_path_factory: pytest.TempPathFactory, request: 
     url = f"sqlite:///{base / 'test.sqlite3'}" if backend == "sqlite" else request.getfixturevalue("pg_schema_url")
     app = create_app({
         "TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(base / "data"), "OUTBOX_DIR": str(base / "outbox"),
-        "REDIS_URL": None,
+        "REDIS_URL": None, "RATELIMIT_ENABLED": True,  # the limiter's hooks are registered once, before any request
     })
+    app.config["RATELIMIT_ENABLED"] = False
+    limiter.init_app(app)  # ...and limits are off; a test turns them on with init_app again
     if backend == "sqlite":
         with app.app_context():
             Base.metadata.create_all(db.engine)

@@ -13,6 +13,8 @@ import struct
 from pathlib import Path
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -227,6 +229,7 @@ def test_deep_or_long_queries_are_plain_words_not_a_500(app, client, make_file, 
     record = make_file(title="Lưu trữ tỉnh")
     with app.app_context():  # an index exists: without one the page answers before parsing
         search_service.reindex([record.id])
+        db.session.commit()  # the index job is added to the transaction (outbox)
     response = client.get("/tim-kiem", query_string={"q": query})
     assert response.status_code == 200
 
@@ -644,9 +647,12 @@ def test_routes_that_take_a_file_accept_their_own_size(app, client, make_user, m
     big_letter = picture((2400, 3400), "PNG")  # larger than a text form may be, within the letter limit
     big_letter += b"\0" * (app.config["FORM_MAX_BYTES"] + 1000 - len(big_letter)) if len(big_letter) < \
         app.config["FORM_MAX_BYTES"] else b""
-    response = client.post("/phieu-yeu-cau/gio", content_type="multipart/form-data", data={
+    # The body is encoded here, in memory: the test client would spool a body this big to a temporary
+    # file it never closes (its ResourceWarning then fails whichever test the garbage collector runs in).
+    boundary, body = encode_multipart({
         **REQUEST_FORM, "purpose": "02", "purpose_details": "Sở Nội vụ giao nhiệm vụ", "submit_token": "big-1",
-        "letter": (io.BytesIO(big_letter), "giay.png")})
+        "letter": FileStorage(io.BytesIO(big_letter), "giay.png", content_type="image/png")})
+    response = client.post("/phieu-yeu-cau/gio", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 302
 
 

@@ -529,6 +529,7 @@ def indexed(app, make_file):
     record = make_file(mode="01", title="Lưu trữ tỉnh Đồng Nai")
     with app.app_context():
         search_service.reindex([record.id])
+        db.session.commit()  # the index job is added to the transaction (outbox)
     return record
 
 

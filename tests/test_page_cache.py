@@ -46,13 +46,13 @@ def test_signed_in_people_never_get_or_leave_a_kept_page(app, client, make_file,
     record = make_file()
     reader = make_user(full_name="Trần Thị Riêng Tư")
     assert login(client, reader.email).status_code == 302
-    page = client.get(f"/ho-so/{record.id}").get_data(as_text=True)
+    page = client.get(f"/ho-so/{record.file_code}").get_data(as_text=True)
     assert "Trần Thị Riêng Tư" in page and _kept(app) == 0
     visitor = app.test_client()
-    assert "Trần Thị Riêng Tư" not in visitor.get(f"/ho-so/{record.id}").get_data(as_text=True)
+    assert "Trần Thị Riêng Tư" not in visitor.get(f"/ho-so/{record.file_code}").get_data(as_text=True)
     assert _kept(app) == 1
     # ...and the reader still gets a page made for them, not the visitor's.
-    assert "Trần Thị Riêng Tư" in client.get(f"/ho-so/{record.id}").get_data(as_text=True)
+    assert "Trần Thị Riêng Tư" in client.get(f"/ho-so/{record.file_code}").get_data(as_text=True)
 
 
 def test_each_language_has_its_own_kept_page(app, client, make_file):
@@ -67,11 +67,11 @@ def test_each_language_has_its_own_kept_page(app, client, make_file):
 
 def test_search_results_follow_the_index(app, client, make_file):
     make_file(title="Kênh đào Bến Gỗ")  # the factory writes rows directly: not indexed yet
-    assert "/ho-so/1" not in client.get("/tim-kiem?q=kenh+dao").get_data(as_text=True)
+    assert "/ho-so/UBND-DN.2020.001" not in client.get("/tim-kiem?q=kenh+dao").get_data(as_text=True)
     assert _kept(app) == 1
     with app.test_request_context():
         search.index_files(file_ids=[1])  # the index job; nothing in the database changes
-    assert "/ho-so/1" in client.get("/tim-kiem?q=kenh+dao").get_data(as_text=True)
+    assert "/ho-so/UBND-DN.2020.001" in client.get("/tim-kiem?q=kenh+dao").get_data(as_text=True)
 
 
 def test_the_cache_is_bounded():

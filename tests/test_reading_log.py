@@ -66,7 +66,7 @@ def test_the_reading_log_per_reader_and_per_file(app, client, make_user, digitis
 
     # Linked from the reader page, the file page and the reading flags.
     assert f"/nghiep-vu/nhat-ky-doc/doc-gia/{reader.id}" in staff.get(f"/nghiep-vu/doc-gia/{reader.id}").get_data(as_text=True)
-    assert f"/nghiep-vu/nhat-ky-doc/ho-so/{record.id}" in staff.get(f"/ho-so/{record.id}").get_data(as_text=True)
+    assert f"/nghiep-vu/nhat-ky-doc/ho-so/{record.id}" in staff.get(f"/ho-so/{record.file_code}").get_data(as_text=True)
     with app.app_context():
         db.session.add(ReadingFlag(user_id=reader.id, file_id=record.id, pages_per_minute=99.0))
         db.session.commit()

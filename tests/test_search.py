@@ -370,6 +370,7 @@ def test_edit_and_delete_reach_the_index(app, corpus, make_user):
         db.session.delete(db.session.get(RecordFile, corpus["HG"]))
         db.session.commit()
         search_service.reindex([corpus["HG"]])  # what a delete service calls after its commit
+        db.session.commit()  # the index job is added to the transaction (outbox)
     assert corpus["HG"] not in ids_of(app, "lưu trữ") and run(app, "lưu trữ").total == 4
 
 
@@ -407,6 +408,7 @@ def test_rebuild_swaps_in_a_new_index_and_search_stays_up(app, corpus, runner, m
             record.title = "Tin kiểm tra kho Phú Quốc"
             db.session.commit()
             search_service.reindex([record.id])
+            db.session.commit()  # the index job is added to the transaction (outbox)
 
     monkeypatch.setattr(index_module, "build_segments", build_and_look)
     result = runner.invoke(args=["search", "rebuild"])

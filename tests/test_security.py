@@ -30,7 +30,7 @@ def test_templates_have_no_inline_script_style_or_event_handlers():
     offenders = []
     for template in TEMPLATES.rglob("*.html"):
         text = template.read_text(encoding="utf-8")
-        for pattern in (r"\sstyle\s*=", r"<script(?![^>]*\bsrc=)[^>]*>", r"\son[a-z]+\s*=", r"javascript:",
+        for pattern in (r"\sstyle\s*=", r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>", r"\son[a-z]+\s*=", r"javascript:",
                         r"<style[\s>]"):
             for match in re.finditer(pattern, text, flags=re.IGNORECASE):
                 offenders.append(f"{template.relative_to(TEMPLATES)}: {match.group(0)!r}")

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..urls import external_url
 from ..extensions import db
 from ..localtime import format_partial_date
 from ..models import Fonds, RecordFile
@@ -24,17 +25,8 @@ PUBLIC_MODES = (AccessMode.OPEN.value, AccessMode.CONDITIONAL.value)
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute link: under ``PUBLIC_BASE_URL`` when it is set, else the request's own host.
-
-    (The external-URL helper that mails, jobs and the CLI share is being built in
-    issue 11; this one serves the public pages and harvesters, which always run in a request.)
-    """
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    return "http://localhost" + url_for(endpoint, **values)
+    """An absolute link from the configured public address (never the request's Host header)."""
+    return external_url(endpoint, **values)
 
 
 def file_url(record: RecordFile) -> str:

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..localtime import to_local, utc_day_range
 from .. import labels
 from ..deadlines import holiday_set, is_working_day
 from ..errors import ValidationError
@@ -38,7 +39,6 @@ from ..models import (
 )
 from ..permissions import require
 
-VN_OFFSET = timedelta(hours=7)  # Vietnam has no daylight saving: UTC+7 all year
 MAX_DAYS = 3 * 366 + 1  # a period longer than three years is a mistake, not a question
 TOP = 10
 
@@ -52,8 +52,7 @@ class Period:
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
         """The half-open UTC interval [low, high) that covers the period."""
-        low = datetime.combine(self.start, datetime.min.time()) - VN_OFFSET
-        high = datetime.combine(self.end + timedelta(days=1), datetime.min.time()) - VN_OFFSET
+        low, high = utc_day_range(self.start, self.end)
         return low, high
 
     def months(self) -> list[str]:
@@ -161,7 +160,7 @@ def register_figure(source: FigureSource) -> FigureSource:
 # --- the figures --------------------------------------------------------------------------------------
 
 def _local(moment: datetime) -> datetime:
-    return moment + VN_OFFSET
+    return to_local(moment).replace(tzinfo=None)
 
 
 def _month(moment: datetime) -> str:

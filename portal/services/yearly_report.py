@@ -26,7 +26,8 @@ from ..extensions import db
 from ..models import AccessRequest, ReadingAccess, ReadingCopy, RecordFile, RequestItem, User
 from ..permissions import require
 from .audit import record_event
-from .statistics import VN_OFFSET, Period
+from ..localtime import to_local
+from .statistics import Period
 from .statistics import reading as reading_figures
 
 ONLINE, READING_ROOM = "online", "reading_room"
@@ -102,7 +103,7 @@ def _reader_days(year: int) -> Counts:
                               .join(ReadingCopy, ReadingCopy.id == ReadingAccess.copy_id)
                               .where(ReadingCopy.kind == "reader", ReadingAccess.kind == "open",
                                      ReadingAccess.at >= low, ReadingAccess.at < high))
-    return {ONLINE: len({(user_id, (at + VN_OFFSET).date()) for user_id, at in rows})}
+    return {ONLINE: len({(user_id, to_local(at).date()) for user_id, at in rows})}
 
 
 def _people(year: int) -> Counts:

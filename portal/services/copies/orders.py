@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ...localtime import to_local
 from ... import copy_workflow as wf
 from ...copy_workflow import CopyAction, CopyStatus
 from ...db import utcnow
@@ -192,7 +193,7 @@ def submit_order(reader: User, data: dict[str, Any], rows: list[tuple[str, str]]
         raise ValidationError(_("Giá đã được tính lại: %(amount)s đ. Hãy xem lại rồi gửi phiếu.",
                                 amount=f"{draft.quote.amount:,}".replace(",", ".")), {"price": ["changed"]})
     now = utcnow()
-    due = add_working_days((now + timedelta(hours=7)).date(), wf.DEADLINE_WORKING_DAYS[draft.mode], holiday_set())
+    due = add_working_days(to_local(now).date(), wf.DEADLINE_WORKING_DAYS[draft.mode], holiday_set())
     order = CopyOrder(reader_id=reader.id, status=CopyStatus.SUBMITTED.value, kind=draft.kind,
                       delivery=draft.delivery, paper_sets=draft.paper_sets, mode=draft.mode, due_on=due,
                       submit_token=token, submitted_at=now, fee_schedule_id=draft.quote.schedule_id,

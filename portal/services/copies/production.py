@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import String, func, select
 
+from ...localtime import local_now
 from ...urls import external_url
 from ... import copy_workflow as wf
 from ... import jobs
@@ -61,7 +62,7 @@ def sources_of(order: CopyOrder) -> list[SourcePage]:
 
 
 def _local_date(order: CopyOrder) -> str:
-    return (utcnow() + timedelta(hours=7)).strftime("%d/%m/%Y")
+    return local_now().strftime("%d/%m/%Y")
 
 
 def copy_text(order: CopyOrder) -> CopyText:

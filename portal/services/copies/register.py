@@ -6,7 +6,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ...localtime import to_local, utc_day_range
 from ...errors import ValidationError
 from ...extensions import db
 from ...labels import FEE_CATEGORY, PURPOSE
@@ -28,12 +29,11 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     if end < start:
         raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu."))
     start, end = max(start, date(1, 1, 2)), min(end, date(9999, 12, 30))
-    return (datetime.combine(start, datetime.min.time()) - timedelta(hours=7),
-            datetime.combine(end + timedelta(days=1), datetime.min.time()) - timedelta(hours=7))
+    return utc_day_range(start, end)
 
 
 def _local(moment: datetime | None) -> str:
-    return (moment + timedelta(hours=7)).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return to_local(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def issued(start: date, end: date) -> list[CopyOrder]:
@@ -144,7 +144,7 @@ def monthly_summary(orders: list[CopyOrder]) -> list[SummaryLine]:
     """Copies, pages and fees per month (of issue, Vietnam time) and fee category."""
     lines: dict[tuple[str, str], SummaryLine] = defaultdict(lambda: SummaryLine("", ""))
     for order in orders:
-        month = (order.produced_at + timedelta(hours=7)).strftime("%m/%Y")  # type: ignore[operator]
+        month = to_local(order.produced_at).strftime("%m/%Y")  # type: ignore[operator]
         line = lines[(month, order.fee_category)]
         line.month, line.fee_category = month, order.fee_category
         sets = order.paper_sets if order.is_paper else 1

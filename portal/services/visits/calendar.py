@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ...db import utcnow
+from ...localtime import naive_local_to_utc, to_local
 from ...deadlines import holiday_set
 from ...errors import NotFound, ValidationError
 from ...extensions import db
@@ -23,7 +24,6 @@ from ...permissions import require
 from ..audit import record_event
 
 SESSIONS = ("am", "pm")
-VIETNAM = timedelta(hours=7)
 # Mondays to Fridays 7:30–11:30 and 13:30–16:30; closed at weekends (changed by staff in the browser).
 DEFAULT_HOURS = (time(7, 30), time(11, 30), time(13, 30), time(16, 30))
 SETTING_LIMITS = {  # field → (lowest, highest)
@@ -33,8 +33,8 @@ SETTING_LIMITS = {  # field → (lowest, highest)
 
 
 def now_local() -> datetime:
-    """Now, in Vietnam."""
-    return utcnow() + VIETNAM
+    """Now, as a naive wall-clock time in the archive's zone."""
+    return to_local(utcnow()).replace(tzinfo=None)
 
 
 def room_settings() -> RoomSettings:
@@ -120,11 +120,11 @@ class Slot:
 
     @property
     def starts_utc(self) -> datetime:
-        return self.starts_local - VIETNAM
+        return naive_local_to_utc(self.starts_local)
 
     @property
     def ends_utc(self) -> datetime:
-        return self.ends_local - VIETNAM
+        return naive_local_to_utc(self.ends_local)
 
 
 def taken_seats(day: date, session: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ...localtime import to_local
 from ... import labels
 from ...errors import ValidationError
 from ...extensions import db
@@ -25,7 +26,7 @@ MAX_DAYS = 3660
 
 
 def _local(moment: datetime | None) -> str:
-    return (moment + timedelta(hours=7)).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return to_local(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def _cell(value: Any) -> Any:
