@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth_session import current_actor
 from .. import copy_workflow
 from ..deadlines import today_local
 from ..errors import DomainError, NotPermitted, ValidationError
@@ -36,10 +37,6 @@ MAX_ROWS = orders.MAX_FILES
 def _template_globals(state) -> None:
     state.app.jinja_env.globals.update(copy_labels=labels, copy_workflow=copy_workflow,
                                        copy_overdue=orders.is_overdue)
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def _staff(action: str):
@@ -86,7 +83,7 @@ def order_form():
         form.submit_token.data = orders.new_submit_token()
         rows: list[tuple[str, str]] = []
         if request.args.get("ho_so", "").isdecimal() and len(request.args["ho_so"]) < 10:
-            record = orders.orderable_file(_me(), int(request.args["ho_so"]))  # classified/unknown: 404
+            record = orders.orderable_file(current_actor(), int(request.args["ho_so"]))  # classified/unknown: 404
             rows = [(record.file_code, "")]
     else:
         rows = _rows()
@@ -96,10 +93,10 @@ def order_form():
         try:
             if request.form.get("step") == "submit":
                 quoted = int(form.quoted_amount.data) if (form.quoted_amount.data or "").isdecimal() else None
-                created = orders.submit_order(_me(), data, rows, form.submit_token.data or "", quoted)
+                created = orders.submit_order(current_actor(), data, rows, form.submit_token.data or "", quoted)
                 flash(_("Đã gửi phiếu yêu cầu sao %(code)s.", code=created.code), "success")
                 return redirect(url_for("copies.order_detail", order_id=created.id))
-            draft = orders.check_order(_me(), data, rows)
+            draft = orders.check_order(current_actor(), data, rows)
             form.quoted_amount.data = str(draft.quote.amount)
         except ValidationError as error:
             row_errors = {k: v for k, v in error.fields.items() if k.startswith("files")}
@@ -107,13 +104,13 @@ def order_form():
                                                                 if not k.startswith("files") and k != "price"}))
             if "price" in error.fields:
                 flash(error.message, "warning")
-                draft = orders.check_order(_me(), data, rows)
+                draft = orders.check_order(current_actor(), data, rows)
                 form.quoted_amount.data = str(draft.quote.amount)
             status = 400
         except DomainError as error:
             flash(error.message, "error")
             status = 400
-    files = orders.files_for_rows(_me(), rows)
+    files = orders.files_for_rows(current_actor(), rows)
     return render_template("copies/order_form.html", form=form, rows=rows + [("", "")] * (1 if len(rows) < MAX_ROWS else 0),
                            files=files, draft=draft, row_errors=row_errors), status
 
@@ -122,17 +119,17 @@ def order_form():
 @login_required
 def my_orders():
     """The reader's copy orders."""
-    return render_template("copies/my_orders.html", orders=orders.my_orders(_me()))
+    return render_template("copies/my_orders.html", orders=orders.my_orders(current_actor()))
 
 
 @bp.get("/ban-sao/<int:order_id>")
 @login_required
 def order_detail(order_id: int):
     """One order: files, pages, price, status, download."""
-    order = orders.get_order(_me(), order_id)
+    order = orders.get_order(current_actor(), order_id)
     return render_template("copies/order_detail.html", order=order, timeline=orders.timeline(order),
                            confirm_form=ConfirmForm(), can_download=delivery.can_download(order),
-                           can_withdraw=can(_me(), "copy.withdraw", order) and "withdraw" in [
+                           can_withdraw=can(current_actor(), "copy.withdraw", order) and "withdraw" in [
                                a.value for a in copy_workflow.actions_from(order.status, order.mode)])
 
 
@@ -140,10 +137,10 @@ def order_detail(order_id: int):
 @login_required
 def withdraw(order_id: int):
     """The reader withdraws an order before paying."""
-    order = orders.get_order(_me(), order_id)
+    order = orders.get_order(current_actor(), order_id)
     if ConfirmForm().validate_on_submit():
         try:
-            orders.withdraw(_me(), order)
+            orders.withdraw(current_actor(), order)
             flash(_("Đã rút phiếu sao."), "success")
         except DomainError as error:
             flash(error.message, "error")
@@ -154,7 +151,7 @@ def withdraw(order_id: int):
 @login_required
 def download(order_id: int):
     """The digital copy, as an attachment, for its orderer only (each download is logged)."""
-    order, path = delivery.download(_me(), order_id)
+    order, path = delivery.download(current_actor(), order_id)
     response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"{order.code}.pdf")
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -195,9 +192,9 @@ def staff_queue():
     """Copy orders, soonest due first, by status."""
     filters = orders.QueueFilters(status=request.args.get("status", "submitted")[:20],
                                   overdue=request.args.get("overdue") == "1", reader=request.args.get("reader", "")[:100])
-    failed = production.failed_productions(_me()) if can(_me(), "jobs.manage") else []
-    return render_template("copies/staff_queue.html", orders=orders.queue(_me(), filters), filters=filters,
-                           counts=orders.counts_by_status(_me()), failed=failed)
+    failed = production.failed_productions(current_actor()) if can(current_actor(), "jobs.manage") else []
+    return render_template("copies/staff_queue.html", orders=orders.queue(current_actor(), filters), filters=filters,
+                           counts=orders.counts_by_status(current_actor()), failed=failed)
 
 
 def _staff_page(order, status: int = 200, **forms):
@@ -213,7 +210,7 @@ def _staff_page(order, status: int = 200, **forms):
 @_staff("copies.queue")
 def staff_detail(order_id: int):
     """One order with the actions the table and the user's role allow."""
-    return _staff_page(orders.get_order(_me(), order_id))
+    return _staff_page(orders.get_order(current_actor(), order_id))
 
 
 @bp.post("/nghiep-vu/ban-sao/<int:order_id>/quyet-dinh/<action>")
@@ -222,12 +219,12 @@ def staff_decide(order_id: int, action: str):
     """Approve, forward, refuse (archivist) or leader-approve, leader-refuse (leader)."""
     if action not in ("approve", "forward", "refuse", "leader_approve", "leader_refuse"):
         abort(404)
-    order = orders.get_order(_me(), order_id)
+    order = orders.get_order(current_actor(), order_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        orders.apply(_me(), order, action, form.reason.data, expected_version=_version(form))
+        orders.apply(current_actor(), order, action, form.reason.data, expected_version=_version(form))
     except NotPermitted:
         abort(403)
     except DomainError as error:
@@ -242,12 +239,12 @@ def staff_decide(order_id: int, action: str):
 @_staff("copies.queue")
 def staff_payment(order_id: int):
     """Record a payment received (amount, method, receipt or reference)."""
-    order = orders.get_order(_me(), order_id)
+    order = orders.get_order(current_actor(), order_id)
     form = CopyPaymentForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        payments.record_staff_payment(_me(), order, form.data, expected_version=_version(form))
+        payments.record_staff_payment(current_actor(), order, form.data, expected_version=_version(form))
     except NotPermitted:
         abort(403)
     except ValidationError as error:
@@ -264,12 +261,12 @@ def staff_payment(order_id: int):
 @_staff("copies.queue")
 def staff_produced(order_id: int):
     """A paper-only order was copied by hand."""
-    order = orders.get_order(_me(), order_id)
+    order = orders.get_order(current_actor(), order_id)
     form = CopyHandOverForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        production.mark_produced_by_hand(_me(), order, expected_version=_version(form))
+        production.mark_produced_by_hand(current_actor(), order, expected_version=_version(form))
     except NotPermitted:
         abort(403)
     except DomainError as error:
@@ -283,12 +280,12 @@ def staff_produced(order_id: int):
 @_staff("copies.queue")
 def staff_hand_over(order_id: int):
     """Paper: posted (with the tracking number) or collected at the reading room."""
-    order = orders.get_order(_me(), order_id)
+    order = orders.get_order(current_actor(), order_id)
     form = CopyHandOverForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        delivery.hand_over(_me(), order, form.tracking_number.data, expected_version=_version(form))
+        delivery.hand_over(current_actor(), order, form.tracking_number.data, expected_version=_version(form))
     except NotPermitted:
         abort(403)
     except ValidationError as error:
@@ -306,10 +303,10 @@ def staff_hand_over(order_id: int):
 @_staff("jobs.manage")
 def staff_retry(order_id: int):
     """Run a failed production again."""
-    order = orders.get_order(_me(), order_id)
+    order = orders.get_order(current_actor(), order_id)
     if ConfirmForm().validate_on_submit():
         try:
-            production.retry_production(_me(), order)
+            production.retry_production(current_actor(), order)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -321,8 +318,8 @@ def staff_retry(order_id: int):
 @_staff("copies.queue")
 def staff_file(order_id: int):
     """The produced PDF, for staff to check and to print paper copies."""
-    order = orders.get_order(_me(), order_id)
-    path = production.staff_copy_file(_me(), order)
+    order = orders.get_order(current_actor(), order_id)
+    path = production.staff_copy_file(current_actor(), order)
     response = send_file(path, mimetype="application/pdf", as_attachment=False, download_name=f"{order.code}.pdf")
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -332,7 +329,7 @@ def staff_file(order_id: int):
 @_staff("copies.queue")
 def print_list():
     """Paper copies to print and hand over."""
-    return render_template("copies/print_list.html", orders=delivery.print_list(_me()), form=CopyHandOverForm())
+    return render_template("copies/print_list.html", orders=delivery.print_list(current_actor()), form=CopyHandOverForm())
 
 
 @bp.route("/nghiep-vu/bieu-phi", methods=["GET", "POST"])
@@ -350,7 +347,7 @@ def fee_schedule():
     elif form.validate_on_submit():
         data = {**form.data, **{k: v for k, v in request.form.items() if k.startswith("reduction_")}}
         try:
-            schedule = fees.save_schedule(_me(), data)
+            schedule = fees.save_schedule(current_actor(), data)
         except ValidationError as error:
             apply_errors(form, error)
             status = 400
@@ -375,13 +372,13 @@ def copy_register():
     fmt = request.args.get("format", "")
     try:
         if fmt == "csv":
-            return Response(register.register_csv(_me(), start, end), mimetype="text/csv", headers={
+            return Response(register.register_csv(current_actor(), start, end), mimetype="text/csv", headers={
                 "Content-Disposition": f"attachment; filename=so-cap-ban-sao-{start}-{end}.csv"})
         if fmt == "xlsx":
-            return Response(register.register_xlsx(_me(), start, end),
+            return Response(register.register_xlsx(current_actor(), start, end),
                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             headers={"Content-Disposition": f"attachment; filename=so-cap-ban-sao-{start}-{end}.xlsx"})
-        lines = register.summary(_me(), start, end)
+        lines = register.summary(current_actor(), start, end)
     except ValidationError as error:
         flash(error.message, "error")
         lines, status = [], 400

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth_session import current_actor
 from ..forms import ConfirmForm
 from ..services import notifications
 
@@ -33,7 +34,7 @@ def bell() -> dict[str, object]:
 @login_required
 def index():
     """Every notification, newest first; unread ones stand out."""
-    me = current_user._get_current_object()
+    me = current_actor()
     return render_template("notifications/index.html", items=notifications.recent(me), form=ConfirmForm())
 
 
@@ -41,7 +42,7 @@ def index():
 @login_required
 def open_one(notification_id: int):
     """Mark one notification read and go where it points (or back to the list)."""
-    item = notifications.open_notification(current_user._get_current_object(), notification_id)
+    item = notifications.open_notification(current_actor(), notification_id)
     return redirect(item.link or url_for("notifications.index"))
 
 
@@ -50,6 +51,6 @@ def open_one(notification_id: int):
 def mark_all_read():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    notifications.mark_all_read(current_user._get_current_object())
+    notifications.mark_all_read(current_actor())
     flash(_("Đã đánh dấu tất cả thông báo là đã đọc."), "success")
     return redirect(url_for("notifications.index"))

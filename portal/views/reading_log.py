@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import current_user
 
+from ..auth_session import current_actor
 from ..services import reading_log
 from .staff import staff_required
 
@@ -14,7 +14,7 @@ bp = Blueprint("reading_log", __name__, url_prefix="/nghiep-vu/nhat-ky-doc")
 @staff_required("reading.log")
 def for_reader(reader_id: int):
     """Every open and page fetch of one account's reading copies."""
-    user, log = reading_log.for_reader(current_user._get_current_object(), reader_id)
+    user, log = reading_log.for_reader(current_actor(), reader_id)
     return render_template("staff/reading_log.html", log=log, reader=user, record=None)
 
 
@@ -22,5 +22,5 @@ def for_reader(reader_id: int):
 @staff_required("reading.log")
 def for_file(file_id: int):
     """Every open and page fetch of one file's reading copies."""
-    record, log = reading_log.for_file(current_user._get_current_object(), file_id)
+    record, log = reading_log.for_file(current_actor(), file_id)
     return render_template("staff/reading_log.html", log=log, reader=None, record=record)

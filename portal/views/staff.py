@@ -352,7 +352,7 @@ def retry_copy(copy_id: int):
 @staff_required("jobs.manage")
 def jobs_page():
     """Jobs that failed, wait for a retry, run, wait or look stuck, with their last error."""
-    rows, stuck, state = queue_svc.jobs_for_staff(current_user._get_current_object())
+    rows, stuck, state = queue_svc.jobs_for_staff(current_actor())
     return render_template("staff/jobs.html", jobs=rows, stuck=stuck, state=state, form=ConfirmForm())
 
 
@@ -361,6 +361,6 @@ def jobs_page():
 def retry_job(job_id: int):
     """Run a failed job again."""
     if ConfirmForm().validate_on_submit():
-        queue_svc.retry_job(current_user._get_current_object(), job_id)
+        queue_svc.retry_job(current_actor(), job_id)
         flash(_("Đã đưa công việc vào hàng đợi để chạy lại."), "success")
     return redirect(url_for("staff.jobs_page"))

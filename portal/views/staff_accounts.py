@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from ..auth_session import current_actor
 from ..errors import DomainError, NotPermitted, ValidationError
 from ..extensions import db
 from ..forms import ConfirmForm, ReasonForm, StaffInviteForm, StaffRoleForm, apply_errors
@@ -13,10 +13,6 @@ from ..services import audit, staff_accounts
 from .staff import staff_required
 
 bp = Blueprint("staff_accounts", __name__, url_prefix="/nghiep-vu/can-bo")
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -28,14 +24,14 @@ def index():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                user = staff_accounts.invite_staff(_me(), form.data)
+                user = staff_accounts.invite_staff(current_actor(), form.data)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
                 flash(_("Đã tạo tài khoản và gửi thư mời đến %(email)s.", email=user.email), "success")
                 return redirect(url_for("staff_accounts.detail", user_id=user.id))
         status = 400
-    return render_template("staff_accounts/index.html", staff=staff_accounts.list_staff(_me()), form=form), status
+    return render_template("staff_accounts/index.html", staff=staff_accounts.list_staff(current_actor()), form=form), status
 
 
 def _detail_page(user, role_form=None, status=200):
@@ -49,18 +45,18 @@ def _detail_page(user, role_form=None, status=200):
 @staff_required("users.manage_staff")
 def detail(user_id: int):
     """One staff account: role, state, actions, and its history."""
-    return _detail_page(staff_accounts.get_staff(_me(), user_id))
+    return _detail_page(staff_accounts.get_staff(current_actor(), user_id))
 
 
 @bp.post("/<int:user_id>/vai-tro")
 @staff_required("users.manage_staff")
 def change_role(user_id: int):
-    user = staff_accounts.get_staff(_me(), user_id)
+    user = staff_accounts.get_staff(current_actor(), user_id)
     form = StaffRoleForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        staff_accounts.change_role(_me(), user, form.role.data)
+        staff_accounts.change_role(current_actor(), user, form.role.data)
     except ValidationError as error:
         apply_errors(form, error)
         return _detail_page(user, role_form=form, status=400)
@@ -77,16 +73,16 @@ def set_state(user_id: int, action: str):
     """``khoa`` disables, ``mo-khoa`` re-enables, ``gui-lien-ket`` mails a password link."""
     if action not in ("khoa", "mo-khoa", "gui-lien-ket"):
         abort(404)
-    user = staff_accounts.get_staff(_me(), user_id)
+    user = staff_accounts.get_staff(current_actor(), user_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         if action == "gui-lien-ket":
-            staff_accounts.send_reset(_me(), user)
+            staff_accounts.send_reset(current_actor(), user)
             message = _("Đã gửi liên kết đặt mật khẩu đến %(email)s.", email=user.email)
         else:
-            staff_accounts.set_active(_me(), user, action == "mo-khoa", form.reason.data)
+            staff_accounts.set_active(current_actor(), user, action == "mo-khoa", form.reason.data)
             message = _("Đã mở lại tài khoản.") if action == "mo-khoa" else _("Đã tạm khóa tài khoản.")
     except NotPermitted:
         abort(403)

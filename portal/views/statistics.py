@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import format_date, get_locale
-from flask_login import current_user
 
+from ..auth_session import current_actor
 from .. import charts
 from ..deadlines import today_local
 from ..errors import ValidationError
@@ -14,10 +14,6 @@ from ..services import statistics, yearly_report
 from .staff import staff_required
 
 bp = Blueprint("statistics", __name__, url_prefix="/nghiep-vu/thong-ke")
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 @bp.app_template_filter("number")
@@ -63,7 +59,7 @@ def index():
         apply_errors(form, error)
         return render_template("statistics/index.html", form=form, stats=None), 400
     form.start.data, form.end.data = period.start, period.end
-    stats = statistics.compute(_me(), period, today)
+    stats = statistics.compute(current_actor(), period, today)
     return render_template("statistics/index.html", form=form, stats=stats)
 
 
@@ -80,7 +76,7 @@ def _year() -> int:
 def yearly():
     """The yearly report as a page that prints on A4."""
     year = _year()
-    report = yearly_report.build(_me(), year, current_app.config["ARCHIVE_NAME"])
+    report = yearly_report.build(current_actor(), year, current_app.config["ARCHIVE_NAME"])
     return render_template("statistics/yearly.html", report=report, header=yearly_report.HEADER,
                            years=range(today_local().year, 2019, -1))
 
@@ -90,8 +86,8 @@ def yearly():
 def yearly_xlsx():
     """The yearly report as an Excel workbook."""
     year = _year()
-    report = yearly_report.build(_me(), year, current_app.config["ARCHIVE_NAME"])
-    content = yearly_report.to_xlsx(_me(), report)
+    report = yearly_report.build(current_actor(), year, current_app.config["ARCHIVE_NAME"])
+    content = yearly_report.to_xlsx(current_actor(), report)
     return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="bao-cao-khai-thac-{year}.xlsx"',
                              "Cache-Control": "private, no-store"})

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from flask_login import current_user
 
+from ..auth_session import current_actor
 from ..errors import ValidationError
 from ..forms import TraceForm, apply_errors
 from ..services import tracing as tracing_svc
@@ -25,7 +25,7 @@ def trace():
         images = [(upload.filename or "", upload.read(limit + 1)) for upload in form.images.data or []
                   if upload and upload.filename]
         try:
-            results = tracing_svc.trace_images(current_user._get_current_object(), images)
+            results = tracing_svc.trace_images(current_actor(), images)
         except ValidationError as error:
             apply_errors(form, error)
     if request.method == "POST" and results is None:

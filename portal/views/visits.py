@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth_session import current_actor
 from ..errors import DomainError, ValidationError
 from ..forms import RegisterExportForm
 from ..permissions import can
@@ -17,10 +18,6 @@ from ..services.visits import booking, calendar, desk, digitisation, notify, reg
 from ..services.visits.transitions import LABELS, SESSION_LABELS, VisitStatus, visit_actions_from
 
 bp = Blueprint("visits", __name__)
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def allowed(action: str):
@@ -51,11 +48,11 @@ def _template_globals(state) -> None:
 @login_required
 def my_visits():
     """The reader's visits to the reading room."""
-    return render_template("visits/my_visits.html", visits=booking.my_visits(_me()))
+    return render_template("visits/my_visits.html", visits=booking.my_visits(current_actor()))
 
 
 def _detail(visit, status: int = 200, errors: dict[str, list[str]] | None = None):
-    me = _me()
+    me = current_actor()
     may_change = can(me, "visit.change", visit) and (booking.reader_may_change(visit) if not can(me, "desk.operate")
                                                       else visit.status == VisitStatus.BOOKED.value)
     return render_template("visits/visit_detail.html", visit=visit, slot=booking.slot_of(visit),
@@ -68,9 +65,9 @@ def _detail(visit, status: int = 200, errors: dict[str, list[str]] | None = None
 @login_required
 def book_later(request_id: int):
     """Book a visit for a request's reading-room files that have none yet."""
-    req = requests_svc.get_request(_me(), request_id)
+    req = requests_svc.get_request(current_actor(), request_id)
     try:
-        visit = booking.book_later(_me(), req, request.form.get("visit_slot", ""))
+        visit = booking.book_later(current_actor(), req, request.form.get("visit_slot", ""))
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("reader.request_detail", request_id=req.id) + "#dat-lich")
@@ -82,16 +79,16 @@ def book_later(request_id: int):
 @login_required
 def visit_detail(visit_id: int):
     """One visit: day, hours, address, what to bring, its files; move or cancel before the cut-off."""
-    return _detail(booking.get_visit(_me(), visit_id))
+    return _detail(booking.get_visit(current_actor(), visit_id))
 
 
 @bp.post("/lich-doc/<int:visit_id>/doi-lich")
 @login_required
 def move(visit_id: int):
     """Move the visit to another slot."""
-    visit = booking.get_visit(_me(), visit_id)
+    visit = booking.get_visit(current_actor(), visit_id)
     try:
-        booking.move_visit(_me(), visit, request.form.get("visit_slot", ""))
+        booking.move_visit(current_actor(), visit, request.form.get("visit_slot", ""))
     except ValidationError as error:
         return _detail(visit, 400, error.fields or {"visit_slot": [error.message]})
     except DomainError as error:
@@ -106,9 +103,9 @@ def move(visit_id: int):
 @login_required
 def cancel(visit_id: int):
     """Cancel the visit (the reader before the cut-off; staff with a reason)."""
-    visit = booking.get_visit(_me(), visit_id)
+    visit = booking.get_visit(current_actor(), visit_id)
     try:
-        booking.cancel_visit(_me(), visit, request.form.get("reason"))
+        booking.cancel_visit(current_actor(), visit, request.form.get("reason"))
     except ValidationError as error:
         return _detail(visit, 400, error.fields or {"cancel": [error.message]})
     except DomainError as error:
@@ -122,7 +119,7 @@ def cancel(visit_id: int):
 @login_required
 def visit_ics(visit_id: int):
     """The visit as an iCalendar file; another reader's visit is 404."""
-    visit = booking.get_visit(_me(), visit_id)
+    visit = booking.get_visit(current_actor(), visit_id)
     return Response(notify.visit_ics(visit), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{visit.code}.ics"',
                              "Cache-Control": "private, no-store"})
@@ -152,7 +149,7 @@ def calendar_settings():
     """Opening hours per weekday, seats and the booking rules, kept by staff."""
     if request.method == "POST":
         try:
-            calendar.save_calendar(_me(), request.form.to_dict())
+            calendar.save_calendar(current_actor(), request.form.to_dict())
         except ValidationError as error:
             return _calendar_page(400, error.fields, request.form.to_dict())
         flash(_("Đã lưu lịch phòng đọc."), "success")
@@ -165,7 +162,7 @@ def calendar_settings():
 def add_closure():
     """Close the room on a day."""
     try:
-        calendar.add_closure(_me(), request.form.get("day"), request.form.get("reason", ""))
+        calendar.add_closure(current_actor(), request.form.get("day"), request.form.get("reason", ""))
     except ValidationError as error:
         return _calendar_page(400, error.fields)
     flash(_("Đã thêm ngày nghỉ."), "success")
@@ -176,7 +173,7 @@ def add_closure():
 @allowed("calendar.manage")
 def remove_closure(closure_id: int):
     """Open the room again on a closed day."""
-    calendar.remove_closure(_me(), closure_id)
+    calendar.remove_closure(current_actor(), closure_id)
     flash(_("Đã bỏ ngày nghỉ."), "success")
     return redirect(url_for("visits.calendar_settings"))
 
@@ -197,9 +194,9 @@ def _day_arg() -> date | None:
 @allowed("desk.operate")
 def desk_day():
     """Today's visits (or ?ngay=), the files to fetch by inventory and box, and the desk's actions."""
-    day = desk.desk_day(_me(), _day_arg())
+    day = desk.desk_day(current_actor(), _day_arg())
     return render_template("visits/desk.html", desk=day, today=calendar.now_local().date(),
-                           actions_from=visit_actions_from, files_out=desk.files_out(_me()))
+                           actions_from=visit_actions_from, files_out=desk.files_out(current_actor()))
 
 
 def _back_to_desk(visit):
@@ -210,12 +207,12 @@ def _back_to_desk(visit):
 @allowed("desk.operate")
 def desk_action(visit_id: int, action: str):
     """Check-in (with the ID document seen), check-out or no-show."""
-    operations = {"tiep-nhan": lambda v: desk.check_in(_me(), v, request.form.get("id_seen", "")),
-                  "ra-ve": lambda v: desk.check_out(_me(), v),
-                  "khong-den": lambda v: desk.mark_no_show(_me(), v)}
+    operations = {"tiep-nhan": lambda v: desk.check_in(current_actor(), v, request.form.get("id_seen", "")),
+                  "ra-ve": lambda v: desk.check_out(current_actor(), v),
+                  "khong-den": lambda v: desk.mark_no_show(current_actor(), v)}
     if action not in operations:
         abort(404)
-    visit = desk.get_desk_visit(_me(), visit_id)
+    visit = desk.get_desk_visit(current_actor(), visit_id)
     try:
         operations[action](visit)
     except DomainError as error:
@@ -232,13 +229,13 @@ def handover(visit_file_id: int, action: str):
     """Hand a file to the reader, or take it back (sổ giao nhận tài liệu)."""
     if action not in ("giao", "tra"):
         abort(404)
-    visit_file = desk.get_visit_file(_me(), visit_file_id)
+    visit_file = desk.get_visit_file(current_actor(), visit_file_id)
     try:
         if action == "giao":
-            desk.hand_over(_me(), visit_file)
+            desk.hand_over(current_actor(), visit_file)
             flash(_("Đã giao hồ sơ %(code)s.", code=visit_file.file.file_code), "success")
         else:
-            desk.return_file(_me(), visit_file)
+            desk.return_file(current_actor(), visit_file)
             flash(_("Đã nhận lại hồ sơ %(code)s.", code=visit_file.file.file_code), "success")
     except DomainError as error:
         flash(error.message, "error")
@@ -251,7 +248,7 @@ def handover(visit_file_id: int, action: str):
 @allowed("digitisation.queue")
 def digitisation_queue():
     """Files readers asked to have digitised: how many wait, by when."""
-    return render_template("visits/digitisation.html", rows=digitisation.queue(_me()),
+    return render_template("visits/digitisation.html", rows=digitisation.queue(current_actor()),
                            today=calendar.now_local().date())
 
 
@@ -265,9 +262,9 @@ def visits_register():
         start, end = form.start.data, form.end.data
         try:
             if kind == "csv":
-                content, mimetype = register.visits_csv(_me(), start, end).encode("utf-8"), "text/csv; charset=utf-8"
+                content, mimetype = register.visits_csv(current_actor(), start, end).encode("utf-8"), "text/csv; charset=utf-8"
             else:
-                content = register.visits_xlsx(_me(), start, end)
+                content = register.visits_xlsx(current_actor(), start, end)
                 mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         except ValidationError as error:
             form.end.errors = [error.message]
