@@ -10,10 +10,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..urls import external_url
 from ..db import utcnow
 from ..errors import InvalidTransition, NotFound, ValidationError
 from ..extensions import db
@@ -139,7 +139,7 @@ def send_reset(actor: User, user: User) -> None:
 
 
 def _send_password_link(user: User, invite: bool) -> None:
-    link = url_for("auth.reset_password", token=make_reset_token(user, invite=invite), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user, invite=invite))
     send_mail(user.email, _("Mời tham gia phòng đọc trực tuyến") if invite else _("Đặt lại mật khẩu"),
               "staff_invite" if invite else "reset_password", user=user, link=link, invite=invite,
               sent_at=utcnow())

@@ -12,9 +12,7 @@ naming someone who did not receive the page below one in a million
 from __future__ import annotations
 
 import hashlib
-import io
 import threading
-import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +24,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps
 from sqlalchemy import select
 
+from watermark.imaging import ImageRejected, open_checked
 from watermark import detect, locate
 from watermark.mark import copy_key
 from watermark.render import deriv_name
@@ -165,18 +164,13 @@ def reference_page(page: Image.Image, copy: ReadingCopy) -> np.ndarray:
 
 
 def _decode_upload(data: bytes) -> np.ndarray:
-    limit = current_app.config["TRACE_MAX_PIXELS"]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                if image.width * image.height > limit:
-                    raise ValidationError(_("Ảnh quá lớn."))
-                image = ImageOps.exif_transpose(image)  # a phone photo taken sideways
-                return np.asarray(image.convert("L"))
-    except ValidationError:
-        raise
-    except Exception as exc:
+        with open_checked(data, None, current_app.config["TRACE_MAX_PIXELS"]) as image:
+            upright = ImageOps.exif_transpose(image)  # a phone photo taken sideways
+            return np.asarray(upright.convert("L"))
+    except ImageRejected as exc:
+        if exc.reason == "too_large":
+            raise ValidationError(_("Ảnh quá lớn.")) from exc
         raise ValidationError(_("Tệp không phải là ảnh đọc được (PNG, JPEG, WebP…).")) from exc
 
 

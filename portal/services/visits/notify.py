@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
+from ...urls import external_url
 from ... import hooks
 from ...db import utcnow
 from ...extensions import db
@@ -20,14 +21,6 @@ from .calendar import room_settings
 from .transitions import SESSION_LABELS, VisitAction, VisitStatus
 
 OFFICIAL_PURPOSES = ("02", "03")
-
-
-def external_url(endpoint: str, **values: object) -> str:
-    """An absolute link for mail (the configured public address when there is one)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def what_to_bring(visit: Visit) -> list[str]:
