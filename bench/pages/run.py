@@ -87,9 +87,10 @@ def prepare(database_url: str, data_dir: Path) -> dict[str, str]:
         command.upgrade(alembic_config(), "head")
         load_demo(echo=lambda *_a, **_k: None)
         fonds = db.session.scalar(select(Fonds.code).order_by(Fonds.code))
-        record = db.session.scalar(select(RecordFile.id).where(RecordFile.mode == "01").order_by(RecordFile.id))
+        record = db.session.scalar(select(RecordFile.file_code).where(RecordFile.mode == "01")
+                                   .order_by(RecordFile.id))
         db.engine.dispose()
-    return {"fonds": fonds, "file": str(record)}
+    return {"fonds": fonds, "file": record}  # the file's stable address is /ho-so/<file code>
 
 
 def login(base: str, email: str, password: str) -> str:
