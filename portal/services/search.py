@@ -343,7 +343,9 @@ def index_state() -> IndexState:
     if pending_rows:
         waiting = sum(len(p.get("file_ids", ())) + len(p.get("file_codes", ())) for p in pending_rows)
         waiting = max(waiting, catalogue - indexed, 1)
-    elif last and (last_done is None or last_done.isoformat(timespec="seconds") <= last["checked_at"]):
+    # The check's findings stand only if no index job finished since (a job finishing in the same second as
+    # the check may have come after it: then the live counts are the better answer).
+    elif last and (last_done is None or last_done.isoformat(timespec="seconds") < last["checked_at"]):
         waiting = sum(last.get(f"{n}_count", 0) for n in ("missing", "stale", "extra"))
     else:
         waiting = abs(catalogue - indexed)
