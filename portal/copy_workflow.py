@@ -13,6 +13,8 @@ modules that own that work register here, so this module imports none of them::
         └──withdraw (also from forwarded, approved)──▶ withdrawn
     paid ──produce (the job; staff for paper-only files)──▶ produced ──deliver──▶ delivered
                                                                └──expire (never fetched)──▶ expired
+    close (the system, when a file in the order becomes classified):
+        submitted / forwarded / approved / paid / produced ──▶ refused, with the reason the reader reads
 """
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ class CopyAction(str, enum.Enum):
     PRODUCE = "produce"
     DELIVER = "deliver"
     EXPIRE = "expire"
+    CLOSE = "close"  # a file in the order became classified: the system ends the order, with a reason
 
 
 OPEN_MODE, CONDITIONAL_MODE = "01", "02"
@@ -85,6 +88,8 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(S.PAID, A.PRODUCE, S.PRODUCED),
     Rule(S.PRODUCED, A.DELIVER, S.DELIVERED),
     Rule(S.PRODUCED, A.EXPIRE, S.EXPIRED),
+    *(Rule(source, A.CLOSE, S.REFUSED, needs_reason=True)
+      for source in (S.SUBMITTED, S.FORWARDED, S.APPROVED, S.PAID, S.PRODUCED)),
 )
 _BY_KEY = {(rule.source, rule.action): rule for rule in TRANSITIONS}
 

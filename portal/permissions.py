@@ -148,6 +148,7 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "copy.produce": _system_or(Role.ARCHIVIST, Role.ADMIN),  # the job; staff for paper-only files
     "copy.deliver": _owner_or(Role.ARCHIVIST, Role.ADMIN),  # the reader's first download; staff for paper
     "copy.expire": _system,
+    "copy.close": _system,  # a file in the order became classified
     "fees.manage": _system_or(Role.ADMIN),  # the system: the demo loader
     # Reading-room visits: readers book their own; the desk (archivists) runs the day; staff keep the calendar.
     "visits.book": _reader,

@@ -19,7 +19,8 @@ from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
 
 from portal.db import utcnow
-from portal.errors import InvalidTransition, NotFound, ValidationError
+from portal.errors import InvalidTransition, NotFound, NotPermitted, ValidationError
+from portal import jobs
 from portal.extensions import db
 from portal.models import AuditEvent, CopyDownload, CopyOrder, User
 from portal.services.copies import delivery, orders, payments, production, register, signing, verification
@@ -200,6 +201,93 @@ def test_a_leader_grant_already_held_spares_the_second_level(app, ctx, world):
     assert order.mode == "01"
     orders.apply(_user(world.archivist), order, "approve")
     assert order.status == "approved"
+
+
+def _reclassify(world, record, mode: str) -> None:
+    """Change a file's access mode as the catalogue service does: commit, then its hooks run."""
+    from portal.services import records
+
+    target = db.session.get(type(record), record.id)
+    old = target.mode
+    target.mode = mode
+    db.session.commit()
+    records.mode_changed(_user(world.archivist), target, old, mode)
+
+
+def test_a_file_becoming_classified_ends_every_order_under_way_and_deletes_its_copy(app, ctx, world, outbox):
+    waiting = place_order(world.reader.id, [(world.open_file.file_code, "1")], "cls-1")
+    unpaid = place_order(world.reader.id, [(world.open_file.file_code, "2")], "cls-2", kind="plain")
+    orders.apply(_user(world.archivist), unpaid, "approve")
+    produced = _produce_certified(world)
+    assert produced.status == "produced"
+    copy_path = delivery.stored_path(produced)
+    assert copy_path.exists()
+    other_file = place_order(world.reader.id, [(world.cond_file.file_code, "1")], "cls-3")
+    mails_before = len(outbox())
+
+    _reclassify(world, world.open_file, "03")
+
+    for order in (waiting, unpaid, produced):
+        db.session.refresh(order)
+        assert order.status == "refused", order.code
+        assert "thay đổi chế độ sử dụng" in order.decision_reason
+        assert world.open_file.file_code not in order.decision_reason  # the reason never names the file
+    db.session.refresh(other_file)
+    assert other_file.status == "submitted"  # an order without the file is untouched
+    assert not copy_path.exists() and produced.purged_at is not None
+    with pytest.raises(NotPermitted):
+        delivery.download(_user(world.reader), produced.id)
+    closes = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "copy.close")).all()
+    assert len(closes) == 3 and all(event.actor_id is None for event in closes)
+    told = [mail for mail in outbox()[mails_before:] if mail["To"] and world.reader.email in mail["To"]]
+    assert {order.code for order in (waiting, unpaid, produced)} <= {
+        code for mail in told for code in (waiting.code, unpaid.code, produced.code) if code in mail.get_content()}
+
+
+def test_a_classified_file_is_never_approved_paid_or_produced_even_in_a_race(app, ctx, world, monkeypatch):
+    order = place_order(world.reader.id, [(world.open_file.file_code, "1")], "race-1", kind="plain")
+    # The reclassification lands without its hook having run yet (another process, same moment).
+    target = db.session.get(type(world.open_file), world.open_file.id)
+    target.mode = "03"
+    db.session.commit()
+    with pytest.raises(InvalidTransition):
+        orders.apply(_user(world.archivist), order, "approve")
+    target.mode = "01"
+    db.session.commit()
+    orders.apply(_user(world.archivist), order, "approve")
+    target.mode = "03"
+    db.session.commit()
+    with pytest.raises(InvalidTransition):
+        payments.record_staff_payment(_user(world.archivist), order,
+                                      {"method": "desk", "amount": str(order.amount), "receipt_no": "BL-9"})
+    # Paid before the change; the production job then finds the file classified and closes the order.
+    target.mode = "01"
+    db.session.commit()
+    monkeypatch.setattr(jobs.huey, "immediate", False)  # the job waits in the queue, as it would for the worker
+    payments.record_staff_payment(_user(world.archivist), order,
+                                  {"method": "desk", "amount": str(order.amount), "receipt_no": "BL-10"})
+    db.session.refresh(order)
+    assert order.status == "paid"
+    target.mode = "03"
+    db.session.commit()
+    production.produce(order.id)
+    db.session.refresh(order)
+    assert order.status == "refused" and order.pdf_path is None
+
+
+def test_a_file_becoming_conditional_sends_undecided_orders_to_the_leader(app, ctx, world):
+    order = place_order(world.reader.id, [(world.open_file.file_code, "1")], "cond-1")
+    assert order.mode == "01"
+    first_due = order.due_on
+    _reclassify(world, world.open_file, "02")
+    db.session.refresh(order)
+    assert order.mode == "02" and order.due_on > first_due
+    with pytest.raises(InvalidTransition):
+        orders.apply(_user(world.archivist), order, "approve")
+    orders.apply(_user(world.archivist), order, "forward", "Hồ sơ nay tiếp cận có điều kiện")
+    orders.apply(_user(world.leader), order, "leader_approve")
+    assert order.status == "approved"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "copy.mode_change")) is not None
 
 
 def test_an_undigitised_file_is_copied_on_paper_only(app, ctx, world):

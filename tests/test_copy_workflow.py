@@ -30,8 +30,13 @@ LEGAL = {
     (S.PAID, A.PRODUCE): S.PRODUCED,
     (S.PRODUCED, A.DELIVER): S.DELIVERED,
     (S.PRODUCED, A.EXPIRE): S.EXPIRED,
+    (S.SUBMITTED, A.CLOSE): S.REFUSED,
+    (S.FORWARDED, A.CLOSE): S.REFUSED,
+    (S.APPROVED, A.CLOSE): S.REFUSED,
+    (S.PAID, A.CLOSE): S.REFUSED,
+    (S.PRODUCED, A.CLOSE): S.REFUSED,
 }
-NEEDS_REASON = {A.FORWARD, A.REFUSE, A.LEADER_REFUSE}
+NEEDS_REASON = {A.FORWARD, A.REFUSE, A.LEADER_REFUSE, A.CLOSE}
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +67,8 @@ def test_modes_decide_one_or_two_levels(babel_ctx):
         transition("submitted", "approve", mode=CONDITIONAL_MODE)
     with pytest.raises(InvalidTransition):
         transition("submitted", "forward", mode=OPEN_MODE, reason="x")
-    assert actions_from("submitted", OPEN_MODE) == [A.APPROVE, A.REFUSE, A.WITHDRAW]
-    assert actions_from("submitted", CONDITIONAL_MODE) == [A.FORWARD, A.REFUSE, A.WITHDRAW]
+    assert actions_from("submitted", OPEN_MODE) == [A.APPROVE, A.REFUSE, A.WITHDRAW, A.CLOSE]
+    assert actions_from("submitted", CONDITIONAL_MODE) == [A.FORWARD, A.REFUSE, A.WITHDRAW, A.CLOSE]
 
 
 @pytest.mark.parametrize("action", sorted(NEEDS_REASON, key=str))

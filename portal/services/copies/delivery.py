@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from ... import copy_workflow as wf
 from ...copy_workflow import CopyAction, CopyStatus
 from ...db import utcnow
 from ...errors import Conflict, NotFound, NotPermitted, ValidationError
@@ -79,6 +80,16 @@ def hand_over(actor: User, order: CopyOrder, tracking_number: str | None,
 
     return orders.apply(actor, order, CopyAction.DELIVER.value, expected_version=expected_version, changes=note,
                         data={"by": order.delivery, "tracking_number": tracking or None})
+
+
+@wf.on_enter(CopyStatus.REFUSED)
+def _delete_closed_copy(order: CopyOrder, action: CopyAction) -> None:
+    """An order closed after production (its file became classified): its copy is deleted at once."""
+    if action is CopyAction.CLOSE and order.pdf_path and order.purged_at is None:
+        stored_path(order).unlink(missing_ok=True)
+        order.purged_at = utcnow()
+        record_event(db.session, None, "copy.purge", "copy_order", order.id, data={"code": order.code})
+        db.session.commit()
 
 
 def expire_and_purge(now: datetime | None = None) -> tuple[int, int]:

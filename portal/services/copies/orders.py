@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -23,12 +24,13 @@ from ... import copy_workflow as wf
 from ...copy_workflow import CopyAction, CopyStatus
 from ...db import utcnow
 from ...deadlines import add_working_days, holiday_set, today_local
-from ...errors import Conflict, NotFound, ValidationError
+from ...errors import Conflict, InvalidTransition, NotFound, ValidationError
 from ...extensions import db
 from ...labels import FEE_CATEGORY, PURPOSE
 from ...models import AccessMode, AuditEvent, Clearance, CopyOrder, CopyOrderFile, RecordFile, RequestItem, User
 from ...permissions import can, require
 from ..audit import record_event
+from ..records import on_mode_change
 from . import fees
 from .pages import format_pages, parse_pages
 
@@ -226,6 +228,10 @@ def new_submit_token() -> str:
 
 # --- transitions ---------------------------------------------------------------------------
 
+# Actions that give the reader something from the files: none may happen once a file is classified.
+_NEEDS_FILES_AVAILABLE = frozenset({CopyAction.APPROVE, CopyAction.LEADER_APPROVE, CopyAction.PAY,
+                                    CopyAction.PRODUCE, CopyAction.DELIVER})
+
 def apply(actor: User | None, order: CopyOrder, action: str, reason: str | None = None, *,
           expected_version: int | None = None, changes: Callable[[CopyOrder], None] | None = None,
           data: dict[str, Any] | None = None) -> CopyOrder:
@@ -244,6 +250,10 @@ def apply(actor: User | None, order: CopyOrder, action: str, reason: str | None 
     reason = (reason or "").strip() or None
     if reason and len(reason) > 2000:
         raise ValidationError(_("Lý do quá dài (tối đa 2000 ký tự)."))
+    if action_enum in _NEEDS_FILES_AVAILABLE and any(line.file.is_classified for line in order.files):
+        # Reclassification closes open orders (follow_reclassification); this catches the one
+        # acted on in the same moment, so a classified file is never approved, copied or handed over.
+        raise InvalidTransition(_("Hồ sơ trong phiếu không còn được cung cấp do thay đổi chế độ sử dụng tài liệu."))
     target = wf.transition(order.status, action, mode=order.mode, reason=reason,
                            reader_cleared=order.reader.clearance == Clearance.CLEARED.value)
     previous, now = order.status, utcnow()
@@ -251,7 +261,8 @@ def apply(actor: User | None, order: CopyOrder, action: str, reason: str | None 
     actor_id = actor.id if actor is not None else None
     if action_enum is CopyAction.FORWARD:
         order.forwarded_by_id, order.forwarded_at, order.forward_opinion = actor_id, now, reason
-    elif action_enum in (CopyAction.APPROVE, CopyAction.LEADER_APPROVE, CopyAction.REFUSE, CopyAction.LEADER_REFUSE):
+    elif action_enum in (CopyAction.APPROVE, CopyAction.LEADER_APPROVE, CopyAction.REFUSE, CopyAction.LEADER_REFUSE,
+                         CopyAction.CLOSE):
         order.decided_by_id, order.decided_at, order.decision_reason = actor_id, now, reason
     elif target is CopyStatus.PAID:
         order.paid_at = now
@@ -274,6 +285,43 @@ def apply(actor: User | None, order: CopyOrder, action: str, reason: str | None 
     wf.run_hooks(order, target, action_enum)
     db.session.refresh(order)  # a hook (a job run inline, a free order settled) may have moved it on
     return order
+
+
+CLOSED_REASON = _l("Hồ sơ trong phiếu không còn được cung cấp do thay đổi chế độ sử dụng tài liệu; "
+                    "phí đã nộp (nếu có) sẽ được hoàn lại.")
+
+
+@on_mode_change
+def follow_reclassification(actor: User | None, record: RecordFile, old_mode: str, new_mode: str) -> None:
+    """A file's mode changed: orders still under way that hold it follow the file's mode now.
+
+    Classified: every such order ends (refused by the system, a produced copy deleted by the
+    hook on "refused") with a reason that does not name the file. Conditional: an undecided order
+    that an archivist alone could approve now needs the leader (and gets the longer deadline),
+    unless the reader holds a leader-approved grant for the file.
+    """
+    active = list(db.session.scalars(select(CopyOrder).join(CopyOrderFile).where(
+        CopyOrderFile.file_id == record.id,
+        CopyOrder.status.in_([s.value for s in wf.ACTIVE])).order_by(CopyOrder.id)))
+    if new_mode == AccessMode.CLASSIFIED.value:
+        for order in active:
+            try:
+                apply(None, order, CopyAction.CLOSE.value, str(CLOSED_REASON))
+            except Conflict:  # acted on meanwhile: close what it is now
+                if order.status in {s.value for s in wf.ACTIVE}:
+                    apply(None, order, CopyAction.CLOSE.value, str(CLOSED_REASON))
+        return
+    for order in active:
+        if order.status != CopyStatus.SUBMITTED.value or order.mode == wf.CONDITIONAL_MODE:
+            continue
+        if new_mode != AccessMode.CONDITIONAL.value or _leader_grant_held(order.reader, record.id):
+            continue
+        record_event(db.session, actor, "copy.mode_change", "copy_order", order.id, from_state=order.mode,
+                     to_state=wf.CONDITIONAL_MODE, data={"code": order.code, "file_code": record.file_code})
+        order.mode = wf.CONDITIONAL_MODE
+        order.due_on = add_working_days(to_local(order.submitted_at).date(),
+                                        wf.DEADLINE_WORKING_DAYS[wf.CONDITIONAL_MODE], holiday_set())
+    db.session.commit()
 
 
 def _current_state(order: CopyOrder) -> str:

@@ -108,6 +108,9 @@ def produce(order_id: int) -> None:
     order = db.session.get(CopyOrder, order_id)
     if order is None or order.status != CopyStatus.PAID.value:
         return
+    if any(line.file.is_classified for line in order.files):  # reclassified after payment, before this ran
+        orders.apply(None, order, CopyAction.CLOSE.value, str(orders.CLOSED_REASON))
+        return
     path, digest, pages, pdfa_passed, findings, signer = produce_file(order)
     relative = path.relative_to(Path(current_app.config["DATA_DIR"])).as_posix()
     days = int(current_app.config["COPY_DOWNLOAD_DAYS"])
