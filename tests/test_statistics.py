@@ -14,6 +14,12 @@ C    R2 (02)  02    Fri 13 Feb  Tue 3 Mar   Wed 4 Mar (8 wd)     refused, late
 ===  =======  ====  ==========  ==========  ===================  =========
 
 B is on time although decided 18 calendar days after submission: the five days of Tết do not count.
+
+Copies: a plain copy downloaded (produced 10 Feb, 20,000 đ paid 9 Feb); a certified copy in two paper
+sets collected at the reading room (produced 2 Mar, 66,000 đ paid 1 Mar); a certified copy by post
+paid 5 Mar (45,000 đ) but not produced yet; a plain copy of December 2025 (outside the year).
+Reading-room visits: r1 came on 5 Feb and 6 Mar; r2 booked 6 Mar and did not come; r2 came on
+30 Dec 2025 (outside the year).
 """
 from __future__ import annotations
 
@@ -27,10 +33,13 @@ from sqlalchemy import select
 from portal.deadlines import due_date
 from portal.extensions import db
 from portal.models import (
-    AccessRequest, AuditEvent, Exhibition, ExhibitionVisit, Fonds, ReadingAccess, ReadingCopy, RecordFile,
-    RequestItem, User,
+    AccessRequest, AuditEvent, CopyOrder, CopyPayment, Exhibition, ExhibitionVisit, Fonds, ReadingAccess, ReadingCopy,
+    RecordFile, RequestItem, User, Visit,
 )
 from portal.services import statistics, yearly_report
+from portal.services.copies import fees
+
+from .copies_helpers import EXAMPLE_FEES
 
 from .conftest import login
 
@@ -121,6 +130,26 @@ def world(app, make_user):
         db.session.flush()
         for day, views in (("2026-01-05", 10), ("2026-02-01", 5), ("2026-04-01", 7)):
             db.session.add(ExhibitionVisit(exhibition_id=exhibition.id, day=date.fromisoformat(day), views=views))
+        schedule = fees.save_schedule(None, dict(EXAMPLE_FEES), is_example=True, allow_past=True)
+
+        def copy_order(n, kind, delivery, status, paid=None, amount=0, produced=None, sets=1):
+            order = CopyOrder(code=f"SC-2026-{n:06d}", reader_id=r1.id, status=status, kind=kind, delivery=delivery,
+                              paper_sets=sets, purpose="01", fee_category="10", mode="01", due_on=date(2026, 1, 1),
+                              submit_token=f"copy-{n}", submitted_at=at("2025-12-01"), fee_schedule_id=schedule.id,
+                              amount=amount, paid_at=paid, produced_at=produced)
+            if paid is not None:
+                order.payments.append(CopyPayment(amount=amount, method="desk", receipt_no=f"BL-{n}", recorded_at=paid))
+            db.session.add(order)
+
+        copy_order(1, "plain", "download", "delivered", at("2026-02-09"), 20_000, at("2026-02-10"))
+        copy_order(2, "certified", "pickup", "produced", at("2026-03-01"), 66_000, at("2026-03-02"), sets=2)
+        copy_order(3, "certified", "post", "paid", at("2026-03-05"), 45_000)
+        copy_order(4, "plain", "download", "delivered", at("2025-12-19"), 20_000, at("2025-12-20"))
+        for n, (reader, day, came, status) in enumerate(((r1, "2026-02-05", True, "done"), (r1, "2026-03-06", True, "done"),
+                                                         (r2, "2026-03-06", False, "no_show"),
+                                                         (r2, "2025-12-30", True, "done")), start=1):
+            db.session.add(Visit(code=f"LD-{n}", reader_id=reader.id, day=date.fromisoformat(day), session="am",
+                                 seat_no=n, status=status, checked_in_at=at(day, 8) if came else None))
         db.session.commit()
         return {"leader": leader, "archivist": archivist, "r1": r1, "r2": r2, "items": {k: v.id for k, v in items.items()}}
 
@@ -204,6 +233,13 @@ def test_a_shorter_period_sees_only_its_part(app, world):
     assert stats.requests == 0 and stats.reading.pages == 2 and stats.exhibition_visits == 0
 
 
+def test_copies_fees_and_reading_room_visits_per_month(app, world):
+    stats = compute(app, world)
+    assert figure(stats, "copies") == {"01/2026": [0, 0], "02/2026": [1, 0], "03/2026": [0, 2]}
+    assert figure(stats, "fees") == {"01/2026": [0], "02/2026": [20_000], "03/2026": [111_000]}
+    assert figure(stats, "room_visits") == {"01/2026": [0, 0], "02/2026": [1, 0], "03/2026": [1, 1]}
+
+
 def test_other_modules_add_figures(app, world, monkeypatch):
     extra = []
     monkeypatch.setattr(statistics, "_EXTRA_FIGURES", extra)
@@ -217,11 +253,11 @@ def test_the_yearly_report_rows(app, world):
         report = yearly_report.build(db.session.get(User, world["leader"].id), 2026, "Lưu trữ lịch sử tỉnh Đồng Nai")
     rows = {row.key: (row.online, row.reading_room, row.total) for row in report.rows}
     assert rows == {
-        "readers.visits": (2, None, 2), "readers.people": (2, None, 2),
+        "readers.visits": (2, 2, 4), "readers.people": (2, 1, 3),
         "files.served": (3, 1, 4), "documents.served": (17, 3, 20),
         "pages.read": (19, None, 19),  # the year also holds April's 4 pages
         "purpose.01": (1, 0, 1), "purpose.02": (1, 0, 1), "purpose.03": (1, 1, 2),
-        "copies.plain": (None, None, None), "copies.certified": (None, None, None), "fees": (None, None, None),
+        "copies.plain": (1, 0, 1), "copies.certified": (0, 2, 2), "fees": (65_000, 66_000, 131_000),
     }
 
 
@@ -235,17 +271,17 @@ def test_the_yearly_report_as_xlsx_cell_by_cell(app, client, world):
     assert sheet["A2"].value == "BÁO CÁO THỐNG KÊ KHAI THÁC, SỬ DỤNG TÀI LIỆU LƯU TRỮ NĂM 2026"
     assert [c.value for c in sheet[4]] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Trực tuyến", "Tại phòng đọc", "Tổng số"]
     expected = [
-        ["1", "Lượt người khai thác sử dụng tài liệu", "lượt", 2, "—", 2],
-        ["1.1", "Số người khai thác sử dụng tài liệu", "người", 2, "—", 2],
+        ["1", "Lượt người khai thác sử dụng tài liệu", "lượt", 2, 2, 4],
+        ["1.1", "Số người khai thác sử dụng tài liệu", "người", 2, 1, 3],
         ["2", "Lượt hồ sơ phục vụ", "lượt hồ sơ", 3, 1, 4],
         ["2.1", "Lượt tài liệu (văn bản) phục vụ", "lượt văn bản", 17, 3, 20],
         ["2.2", "Trang tài liệu đã đọc trực tuyến", "trang", 19, "—", 19],
         ["3.1", "Lượt hồ sơ phục vụ – mục đích: Cá nhân", "lượt hồ sơ", 1, 0, 1],
         ["3.2", "Lượt hồ sơ phục vụ – mục đích: Công vụ", "lượt hồ sơ", 1, 0, 1],
         ["3.3", "Lượt hồ sơ phục vụ – mục đích: Công vụ đặc biệt", "lượt hồ sơ", 1, 1, 2],
-        ["4", "Bản sao tài liệu lưu trữ đã cấp", "bản", "—", "—", "—"],
-        ["5", "Bản chứng thực tài liệu lưu trữ đã cấp", "bản", "—", "—", "—"],
-        ["6", "Phí khai thác, sử dụng tài liệu đã thu", "đồng", "—", "—", "—"],
+        ["4", "Bản sao tài liệu lưu trữ đã cấp", "bản", 1, 0, 1],
+        ["5", "Bản chứng thực tài liệu lưu trữ đã cấp", "bản", 0, 2, 2],
+        ["6", "Phí khai thác, sử dụng tài liệu đã thu", "đồng", 65_000, 66_000, 131_000],
     ]
     for offset, row in enumerate(expected):
         assert [c.value for c in sheet[5 + offset]] == row, f"row {5 + offset}"

@@ -172,3 +172,53 @@ def test_exhibition_views_are_counted_per_day(app, client, people):
     with app.app_context():
         [row] = db.session.scalars(select(ExhibitionVisit)).all()
         assert (row.day, row.views) == (today_local(), 3) and isinstance(row.day, date)
+
+
+def test_the_homes_show_todays_copy_orders_reading_room_and_copy_backlog(app, people, make_file):
+    from portal.db import utcnow
+    from portal.models import CopyOrder, Visit
+    from portal.services.copies import fees
+
+    from .copies_helpers import EXAMPLE_FEES
+
+    with app.test_request_context():
+        schedule = fees.save_schedule(None, dict(EXAMPLE_FEES), is_example=True, allow_past=True)
+        today = today_local()
+
+        def order(n, status, due, delivery="download", paid_hours_ago=None):
+            row = CopyOrder(code=f"SC-2026-{n:06d}", reader_id=people["reader"].id, status=status, kind="plain",
+                            delivery=delivery, purpose="01", fee_category="10", mode="01", due_on=due,
+                            submit_token=f"home-{n}", fee_schedule_id=schedule.id, amount=2000,
+                            paid_at=utcnow() - timedelta(hours=paid_hours_ago) if paid_hours_ago else None)
+            db.session.add(row)
+
+        order(1, "submitted", today - timedelta(days=2))
+        order(2, "submitted", today)
+        order(3, "forwarded", today + timedelta(days=3))
+        order(4, "paid", today, paid_hours_ago=3)  # a digital copy still not made three hours after paying
+        order(5, "paid", today, delivery="pickup", paid_hours_ago=1)
+        db.session.add_all([Visit(code="LD-1", reader_id=people["reader"].id, day=today, session="am", seat_no=1,
+                                  status="booked"),
+                            Visit(code="LD-2", reader_id=people["reader"].id, day=today, session="am", seat_no=2,
+                                  status="present", checked_in_at=utcnow())])
+        db.session.commit()
+
+    archivist = page(app, people["archivist"], "/nghiep-vu/")
+    copies = archivist.split('id="panel-copies_today"')[1].split("</section>")[0]
+    assert "SC-2026-000001" in copies.split("Đến hạn hôm nay")[0]  # overdue
+    assert "SC-2026-000002" in copies.split("Đến hạn hôm nay")[1]
+    assert "SC-2026-000003" not in copies  # the leader's
+    assert "Bản giấy cần in và giao: <strong>1</strong>" in copies
+    room = archivist.split('id="panel-visits_today"')[1].split("</section>")[0]
+    assert "Độc giả đặt lịch, chưa đến: <strong>1</strong>" in room and "Đang đọc tại phòng: <strong>1</strong>" in room
+
+    leader = page(app, people["leader"], "/nghiep-vu/")
+    leader_copies = leader.split('id="panel-copies_today"')[1].split("</section>")[0]
+    assert "SC-2026-000003" not in leader_copies.split("Đến hạn hôm nay")[0]  # not due yet
+    assert "Phiếu yêu cầu sao" in leader_copies and "SC-2026-000001" not in leader_copies
+    assert 'id="panel-visits_today"' not in leader
+
+    admin = page(app, people["admin"], "/nghiep-vu/")
+    assert "Bản sao chờ làm" in admin and "1 phiếu đã nộp phí chờ quá 1 giờ; 0 lần làm bản sao lỗi" in admin
+    english = page(app, people["admin"], "/nghiep-vu/", "en")
+    assert "Copies waiting to be made" in english and "Reading room today" in english

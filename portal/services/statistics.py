@@ -163,7 +163,8 @@ def _local(moment: datetime) -> datetime:
     return to_local(moment).replace(tzinfo=None)
 
 
-def _month(moment: datetime) -> str:
+def month_key(moment: datetime) -> str:
+    """The Vietnam month of a UTC moment, ``2026-03``: the key of monthly figures."""
     return _local(moment).strftime("%Y-%m")
 
 
@@ -175,9 +176,9 @@ def month_label(month: str) -> str:
 def readers_by_month(period: Period) -> tuple[Figure, int, int]:
     """Readers registered and readers cleared (identity checked) per month."""
     low, high = period.utc_bounds()
-    registered = Counter(_month(at) for at in db.session.scalars(select(User.created_at).where(
+    registered = Counter(month_key(at) for at in db.session.scalars(select(User.created_at).where(
         User.role == Role.READER.value, User.created_at >= low, User.created_at < high)))
-    cleared = Counter(_month(at) for at in db.session.scalars(select(AuditEvent.created_at).where(
+    cleared = Counter(month_key(at) for at in db.session.scalars(select(AuditEvent.created_at).where(
         AuditEvent.action == "reader.clear", AuditEvent.created_at >= low, AuditEvent.created_at < high)))
     months = period.months()
     figure = Figure("readers", _("Độc giả đăng ký và được xác minh theo tháng"),
@@ -295,7 +296,7 @@ def reading(period: Period) -> tuple[Reading, Figure]:
     everyone: set[int] = set()
     opens = 0
     for user_id, kind, sent, at, size, count in rows:
-        month = _month(at)
+        month = month_key(at)
         readers[month].add(user_id)
         everyone.add(user_id)
         if kind == "open":

@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..auth_session import current_actor
@@ -27,7 +28,8 @@ from ..forms import (
 )
 from ..labels import FEE_CATEGORY
 from ..permissions import can
-from ..services.copies import delivery, fees, labels, orders, payments, production, register, verification
+from ..dashboard import HealthResult, register_health_check, register_panel
+from ..services.copies import delivery, fees, figures, labels, orders, payments, production, register, verification
 
 bp = Blueprint("copies", __name__)
 MAX_ROWS = orders.MAX_FILES
@@ -387,3 +389,20 @@ def copy_register():
     return render_template("copies/register.html", form=form, start=start, end=end, lines=lines), status
 
 
+
+
+# --- the staff home ------------------------------------------------------------------------------
+
+@register_panel("copies_today", "copies/_panel.html", roles=("archivist", "leader", "admin"), order=15)
+def copies_panel(user):
+    """Copy orders due today and overdue at the user's level, paper copies to print, fees awaited."""
+    work = figures.copy_work(user, today_local())
+    return None if work.is_empty else {"work": work}
+
+
+@register_health_check("copy_backlog", _l("Bản sao chờ làm"), order=30)
+def copy_backlog_check() -> HealthResult:
+    waiting, failed = figures.backlog()
+    text = _("%(waiting)d phiếu đã nộp phí chờ quá 1 giờ; %(failed)d lần làm bản sao lỗi", waiting=waiting, failed=failed)
+    return HealthResult(text, ok=not (waiting or failed),
+                        link=url_for("copies.staff_queue", status="paid") if waiting or failed else None)

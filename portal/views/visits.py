@@ -14,7 +14,8 @@ from ..errors import DomainError, ValidationError
 from ..forms import RegisterExportForm
 from ..permissions import can
 from ..services import requests as requests_svc
-from ..services.visits import booking, calendar, desk, digitisation, notify, register
+from ..dashboard import register_panel
+from ..services.visits import booking, calendar, desk, digitisation, figures, notify, register
 from ..services.visits.transitions import LABELS, SESSION_LABELS, VisitStatus, visit_actions_from
 
 bp = Blueprint("visits", __name__)
@@ -275,3 +276,10 @@ def visits_register():
                                      "Cache-Control": "private, no-store"})
     status = 400 if kind and form.errors else 200
     return render_template("visits/register.html", form=form), status
+
+
+@register_panel("visits_today", "visits/_panel.html", roles=("archivist", "admin"), order=14)
+def visits_panel(user):
+    """Today's reading room: readers expected, in the room and gone; files to fetch from the stacks."""
+    room = figures.room_today(user, calendar.now_local().date())
+    return None if room.is_empty else {"room": room}
