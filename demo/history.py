@@ -1,6 +1,7 @@
 """Fourteen months of reading-room history, so the statistics and the yearly report have
 something to show: readers registering and being cleared, requests with their decisions
-(most on time, some late), online reading, and exhibition visits.
+(most on time, some late), online reading, visits to the reading room for paper files,
+copies and certified copies with their fees, and exhibition visits.
 
 The rest of the demo goes through the services, which stamp everything "now". History
 needs dates in the past, so these rows are written directly with the same models and
@@ -25,6 +26,10 @@ from portal.models import (
     AccessRequest,
     AuditEvent,
     Consent,
+    CopyOrder,
+    CopyOrderFile,
+    CopyPayment,
+    FeeSchedule,
     Exhibition,
     ExhibitionVisit,
     ReaderProfile,
@@ -34,6 +39,8 @@ from portal.models import (
     RequestItem,
     Role,
     User,
+    Visit,
+    VisitFile,
 )
 from portal.services.accounts import hash_password
 
@@ -43,6 +50,7 @@ SEED = 20261202
 MONTHS = 14
 READERS = 70
 REQUESTS = 190
+COPY_ORDERS = 90
 TOPICS = ("Lịch sử hành chính tỉnh Đồng Nai", "Quá trình quy hoạch đô thị Biên Hòa", "Gia phả và lý lịch dòng họ",
           "Chế độ chính sách cho người có công", "Lịch sử ngành giáo dục địa phương", "Địa giới hành chính các huyện",
           "Cấp đất và giao đất nông nghiệp", "Luận văn thạc sĩ về cải cách hành chính", "Biên soạn lịch sử Đảng bộ xã")
@@ -96,7 +104,8 @@ def create_history(echo: Callable[[str], object] = print) -> None:
                                           to_state="cleared"))
 
     cleared = [r for r in readers if r.clearance == "cleared"]
-    requests = items = copies = 0
+    requests = items = copies = room_visits = 0
+    seats: dict[tuple, int] = {}
     for n in range(REQUESTS):
         reader = rng.choice(cleared)
         first_day = max(_local(reader.created_at) + timedelta(days=1), start)
@@ -132,10 +141,14 @@ def create_history(echo: Callable[[str], object] = print) -> None:
             if item.grant_starts_at is not None and item.file.is_digitised:
                 _read(rng, item, now)
                 copies += 1
+            elif item.grant_starts_at is not None:
+                room_visits += _visit(rng, item, now, holidays, seats, archivist)
+    orders = _copy_orders(rng, cleared, files, start, now, archivist)
     visits = _exhibition_visits(rng, start, now)
     db.session.commit()
     echo(f"Đã tạo lịch sử {MONTHS} tháng: {READERS} độc giả, {requests} phiếu ({items} hồ sơ), "
-         f"{copies} bản đọc đã đọc, {visits} lượt xem triển lãm.")
+         f"{copies} bản đọc đã đọc, {room_visits} lượt đọc tại phòng đọc, {orders} phiếu sao, "
+         f"{visits} lượt xem triển lãm.")
 
 
 def _decide(rng: random.Random, item: RequestItem, record: RecordFile, submitted: datetime, now: datetime,
@@ -199,6 +212,79 @@ def _read(rng: random.Random, item: RequestItem, now: datetime) -> None:
             db.session.add(ReadingAccess(copy_id=copy.id, user_id=item.reader_id, file_id=item.file_id, kind="range",
                                          range_start=chunk * size // pages, range_end=(chunk + count) * size // pages,
                                          bytes_sent=count * size // pages, address=address, at=at))
+
+
+def _visit(rng: random.Random, item: RequestItem, now: datetime, holidays: frozenset, seats: dict[tuple, int],
+           archivist: User) -> int:
+    """A paper file read at the reading room: a booked visit a few working days after the grant;
+    most readers came (checked in, file handed over and returned), some did not."""
+    day = add_working_days(_local(item.grant_starts_at).date(), rng.randint(1, 5), holidays)
+    session = rng.choice(("am", "pm"))
+    start = naive_local_to_utc(datetime.combine(day, datetime.min.time()) + timedelta(hours=8 if session == "am" else 13,
+                                                                                      minutes=rng.randint(0, 50)))
+    if start >= now:
+        return 0
+    seat = seats[day, session] = seats.get((day, session), 0) + 1
+    came = rng.random() < 0.88
+    visit = Visit(reader_id=item.reader_id, request_id=item.request_id, day=day, session=session, seat_no=seat,
+                  status="done" if came else "no_show", booked_at=item.grant_starts_at + timedelta(hours=1))
+    if came:
+        visit.checked_in_at, visit.checked_in_by_id = start, archivist.id
+        visit.id_document_seen = "CCCD"
+        visit.checked_out_at = visit.ended_at = start + timedelta(hours=rng.randint(1, 3))
+        visit.checked_out_by_id = archivist.id
+        visit.files.append(VisitFile(item_id=item.id, file_id=item.file_id, handed_at=start + timedelta(minutes=10),
+                                     handed_by_id=archivist.id, returned_at=visit.checked_out_at,
+                                     returned_by_id=archivist.id))
+    else:
+        visit.ended_at, visit.end_reason = start + timedelta(hours=4), "Độc giả không đến."
+    db.session.add(visit)
+    db.session.flush()
+    visit.code = f"LD-{day.year}-{visit.id:06d}"
+    return 1 if came else 0
+
+
+def _copy_orders(rng: random.Random, readers: list[User], files: list[RecordFile], start: datetime, now: datetime,
+                 archivist: User) -> int:
+    """Copies issued over the months: ordered, approved, paid at the desk or by transfer, produced and
+    delivered. Their PDFs are long gone (purged), as they would be."""
+    schedule = db.session.scalar(select(FeeSchedule).order_by(FeeSchedule.id))
+    if schedule is None:
+        return 0
+    open_files = [f for f in files if f.mode == "01"]
+    count = 0
+    for _n in range(COPY_ORDERS):
+        submitted = _working_moment(rng, start + timedelta(days=rng.randint(20, 30 * MONTHS - 40)))
+        if submitted >= now - timedelta(days=35):
+            continue
+        record = rng.choice(open_files)
+        kind = rng.choices(("plain", "certified"), weights=(2, 3))[0]
+        delivery = rng.choices(("download", "pickup", "post"), weights=(5, 3, 2))[0]
+        sets = 1 if delivery == "download" else rng.randint(1, 3)
+        pages = rng.randint(1, 6)
+        per_page = {"plain": 2000, "certified": 2500}[kind] if delivery == "download" else 3000
+        amount = pages * per_page * sets + (20_000 if kind == "certified" else 0) + (25_000 if delivery == "post" else 0)
+        decided = submitted + timedelta(hours=rng.randint(3, 40))
+        paid = decided + timedelta(hours=rng.randint(2, 72))
+        produced = paid + timedelta(minutes=rng.randint(2, 600))
+        order = CopyOrder(reader_id=rng.choice(readers).id, status="delivered", kind=kind, delivery=delivery,
+                          paper_sets=sets, purpose=rng.choices(("01", "02"), weights=(4, 1))[0],
+                          purpose_details="Làm thủ tục hành chính", fee_category="10", mode="01",
+                          due_on=add_working_days(_local(submitted).date(), 2, holiday_set()),
+                          submit_token=secrets.token_urlsafe(24), submitted_at=submitted, fee_schedule_id=schedule.id,
+                          amount=amount, quote_lines=[], decided_by_id=archivist.id, decided_at=decided, paid_at=paid,
+                          produced_at=produced, delivered_at=produced + timedelta(days=rng.randint(0, 5)),
+                          purged_at=produced + timedelta(days=30), updated_at=produced)
+        order.files.append(CopyOrderFile(file_id=record.id, pages_spec=f"1-{pages}" if pages > 1 else "1",
+                                         page_count=pages, mode=record.mode))
+        order.payments.append(CopyPayment(amount=amount, method=rng.choice(("desk", "transfer")),
+                                          receipt_no=f"BL-{rng.randint(1000, 9999)}", recorded_by_id=archivist.id,
+                                          recorded_at=paid))
+        db.session.add(order)
+        db.session.flush()
+        order.code = f"SC-{_local(submitted).year}-{order.id:06d}"
+        count += 1
+    return count
 
 
 def _exhibition_visits(rng: random.Random, start: datetime, now: datetime) -> int:
