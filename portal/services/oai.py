@@ -157,7 +157,10 @@ class Harvest:
     start: str | None = None
     until: str | None = None
     set: str | None = None
-    offset: int = 0
+    offset: int = 0  # how many came before this page (the cursor the harvester sees)
+    # The last key of the previous page: (datestamp, kind, id). The next page starts after it, so a
+    # record that changes or is hidden mid-harvest never shifts another one out of the harvest.
+    after: list | None = None
 
 
 def _serializer() -> URLSafeSerializer:
@@ -345,11 +348,17 @@ def _list(verb: str, params: dict[str, str]) -> ET.Element:
     # One ordered list of (datestamp, kind, id): live records and deletions interleaved by time.
     keys = sorted([(moment, 0, key) for moment, key in db.session.execute(files)]
                   + [(moment, 1, key) for moment, key in db.session.execute(traces)])
-    if harvest.offset > len(keys) or harvest.offset < 0:
-        raise OaiError("badResumptionToken", "The resumption token points past the end of the list.")
+    if harvest.offset < 0 or (harvest.after is not None and len(harvest.after) != 3):
+        raise OaiError("badResumptionToken", "The resumption token is invalid or has expired.")
     if not keys:
         raise OaiError("noRecordsMatch", "No records match the request.")
-    page = keys[harvest.offset:harvest.offset + page_size]
+    rest = keys
+    if harvest.after is not None:
+        after = (datetime.fromisoformat(harvest.after[0]), int(harvest.after[1]), int(harvest.after[2]))
+        rest = [key for key in keys if key > after]
+    page = rest[:page_size]
+    if not page:  # everything after the last page was hidden meanwhile
+        raise OaiError("noRecordsMatch", "No more records match the request.")
     record_ids = [key for _, kind, key in page if kind == 0]
     trace_ids = [key for _, kind, key in page if kind == 1]
     loaded = {rec.id: rec for rec in db.session.scalars(
@@ -366,10 +375,15 @@ def _list(verb: str, params: dict[str, str]) -> ET.Element:
         else:
             _record(body, found, harvest.prefix)
     following = harvest.offset + len(page)
-    if following < len(keys) or harvest.offset > 0:
-        token = _el(body, "resumptionToken", completeListSize=str(len(keys)), cursor=str(harvest.offset))
-        if following < len(keys):
-            token.text = _serializer().dumps({**harvest.__dict__, "offset": following})
+    more = len(rest) > len(page)
+    if more or harvest.offset > 0:
+        # The list's size as of this page: what was harvested plus what is left.
+        token = _el(body, "resumptionToken", completeListSize=str(harvest.offset + len(rest)),
+                    cursor=str(harvest.offset))
+        if more:
+            last = page[-1]
+            token.text = _serializer().dumps({**harvest.__dict__, "offset": following,
+                                              "after": [last[0].isoformat(), last[1], last[2]]})
     return body
 
 
