@@ -249,3 +249,19 @@ def test_a_file_hidden_in_the_middle_of_a_harvest_never_pushes_another_out(base_
     # Every file once (the hidden one may come again as a deletion, within the frozen `until` second).
     assert set(seen) == {oai_id(f.file_code) for f in catalogue["public"]}
     assert len(seen) - len(set(seen)) <= 1
+
+
+def test_the_old_address_of_a_renamed_file_moves_to_the_new_one_but_never_reveals_a_classified_one(app, catalogue):
+    record, client = catalogue["public"][2], app.test_client()
+    old_code = record.file_code
+    with app.app_context():
+        db.session.get(RecordFile, record.id).file_code = "UBND-DN.2020.777"
+        db.session.commit()
+    moved = client.get(f"/ho-so/{old_code}")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/ho-so/UBND-DN.2020.777")
+    assert client.get("/ho-so/UBND-DN.2020.777").status_code == 200
+    with app.app_context():
+        db.session.get(RecordFile, record.id).mode = "03"
+        db.session.commit()
+    assert client.get(f"/ho-so/{old_code}").status_code == 404
+    assert client.get("/ho-so/UBND-DN.2020.777").status_code == 404

@@ -16,7 +16,7 @@ from .. import hooks
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..db import utcnow
-from ..models import Document, Fonds, PageScan, RecordFile, User
+from ..models import Document, Fonds, HarvestDeletion, PageScan, RecordFile, User
 from ..models.records import CONDITION_CODES, MODE_CODES, RELIABILITY_CODES, RETENTION_CODES
 from ..permissions import can, require, visible_files
 from ..storage import disk_guard
@@ -309,6 +309,19 @@ def get_file_by_code(user: Any, code: str) -> RecordFile:
     record = db.session.scalar(select(RecordFile).where(RecordFile.file_code == code))
     if record is None or not can(user, "catalogue.view_file", record):
         raise NotFound(_("Không tìm thấy hồ sơ."))
+    return record
+
+
+def renamed_file(user: Any, old_code: str) -> RecordFile | None:
+    """The file that once carried ``old_code`` (renamed since), if ``user`` may see it; else None.
+
+    Renaming leaves a trace of the old code (kept for harvesters, see services/oai.py); a
+    citation or a bookmark with the old address still leads to the file.
+    """
+    file_id = db.session.scalar(select(HarvestDeletion.file_id).where(HarvestDeletion.file_code == old_code))
+    record = db.session.get(RecordFile, file_id) if file_id is not None else None
+    if record is None or record.file_code == old_code or not can(user, "catalogue.view_file", record):
+        return None
     return record
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..errors import NotFound
 from ..extensions import db
 from ..models import RecordFile
 from ..redirects import safe_target
@@ -79,8 +80,17 @@ def file_by_id(file_id: int):
 
 @bp.get("/ho-so/<path:code>")
 def file_detail(code: str):
-    """A file's page with its TT 05/2025 metadata, documents and citation; 404 if not visible."""
-    record = records.get_file_by_code(current_user, code)
+    """A file's page with its TT 05/2025 metadata, documents and citation; 404 if not visible.
+
+    An old code of a renamed file is moved for good to the new address.
+    """
+    try:
+        record = records.get_file_by_code(current_user, code)
+    except NotFound:
+        moved = records.renamed_file(current_user, code)
+        if moved is None:
+            raise
+        return redirect(url_for("public.file_detail", code=moved.file_code), 301)
     public = not record.is_classified
     return render_template(
         "public/file_detail.html", file=record, citation=discovery.citation(record),
