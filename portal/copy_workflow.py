@@ -26,6 +26,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from . import hooks
 from .errors import InvalidTransition, ValidationError
 
 
@@ -143,22 +144,17 @@ def actions_from(status: str, mode: str) -> list[CopyAction]:
 # --- hooks: work a transition causes elsewhere, registered by the module that owns it ---------------
 
 Hook = Callable[[Any, CopyAction], None]
-HOOKS: dict[CopyStatus, list[Hook]] = {}
+
+
+def _event(status: CopyStatus) -> str:
+    return f"copy.entered.{status.value}"
 
 
 def on_enter(status: CopyStatus) -> Callable[[Hook], Hook]:
     """Register ``hook(order, action)`` to run after an order entered ``status`` and was committed."""
-
-    def register(hook: Hook) -> Hook:
-        hooks = HOOKS.setdefault(status, [])
-        if hook not in hooks:
-            hooks.append(hook)
-        return hook
-
-    return register
+    return hooks.register(_event(status))
 
 
 def run_hooks(order: Any, status: CopyStatus, action: CopyAction) -> None:
     """Run the hooks of ``status`` (the caller has committed the transition)."""
-    for hook in HOOKS.get(status, []):
-        hook(order, action)
+    hooks.fire(_event(status), order, action)

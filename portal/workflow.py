@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from . import hooks
 from .errors import InvalidTransition, ValidationError
 
 
@@ -171,7 +172,10 @@ def request_can_withdraw(item_statuses: Iterable[str]) -> bool:
 # --- side effects of entering a status -------------------------------------------------
 
 ItemHook = Callable[[Any], None]
-_ON_ENTER: dict[ItemStatus, list[ItemHook]] = {status: [] for status in ItemStatus}
+
+
+def _event(status: ItemStatus) -> str:
+    return f"item.entered.{status.value}"
 
 
 def on_enter(*statuses: ItemStatus) -> Callable[[ItemHook], ItemHook]:
@@ -179,8 +183,7 @@ def on_enter(*statuses: ItemStatus) -> Callable[[ItemHook], ItemHook]:
 
     def register(hook: ItemHook) -> ItemHook:
         for status in statuses:
-            if hook not in _ON_ENTER[status]:
-                _ON_ENTER[status].append(hook)
+            hooks.register(_event(status))(hook)
         return hook
 
     return register
@@ -188,5 +191,4 @@ def on_enter(*statuses: ItemStatus) -> Callable[[ItemHook], ItemHook]:
 
 def entered(item: Any, status: ItemStatus) -> None:
     """Run the hooks registered for ``status``, in registration order (called by the request service)."""
-    for hook in _ON_ENTER[status]:
-        hook(item)
+    hooks.fire(_event(status), item)

@@ -29,7 +29,7 @@ from .search import reindex as reindex_search
 # re-route their items, reading copies are purged, exhibitions withdraw pictures. Each owning
 # module registers its reaction with :func:`on_mode_change`; this module imports none of them.
 ModeChangeHook = Callable[[User | None, RecordFile, str, str], None]
-MODE_CHANGE_HOOKS: list[ModeChangeHook] = []
+MODE_CHANGED = "file.mode_changed"  # the event in portal/hooks.py
 
 PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 FILE_CODE_RE = re.compile(r"^[\w.\-/]{1,80}$")
@@ -190,9 +190,7 @@ def save_fonds(actor: User, data: dict[str, Any], fonds: Fonds | None = None) ->
 
 def on_mode_change(hook: ModeChangeHook) -> ModeChangeHook:
     """Register ``hook(actor, record, old_mode, new_mode)``, called after a file's mode changed and was committed."""
-    if hook not in MODE_CHANGE_HOOKS:
-        MODE_CHANGE_HOOKS.append(hook)
-    return hook
+    return hooks.register(MODE_CHANGED)(hook)
 
 
 def mode_changed(actor: User | None, record: RecordFile, old_mode: str | None, new_mode: str) -> None:
@@ -202,8 +200,7 @@ def mode_changed(actor: User | None, record: RecordFile, old_mode: str | None, n
     record_event(db.session, actor, "file.reclassify", "file", record.id, from_state=old_mode, to_state=new_mode,
                  data={"file_code": record.file_code})
     db.session.commit()
-    for hook in MODE_CHANGE_HOOKS:
-        hook(actor, record, old_mode, new_mode)
+    hooks.fire(MODE_CHANGED, actor, record, old_mode, new_mode)
 
 
 def apply_file_fields(record: RecordFile, clean: dict[str, Any]) -> dict[str, Any]:
