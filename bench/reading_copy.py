@@ -72,7 +72,7 @@ def main() -> None:
     from portal import create_app
     from portal.db import Base
     from portal.extensions import db
-    from portal.models import Fonds, ReadingCopy, RecordFile, User
+    from portal.models import Fonds, ReadingCopy, RecordFile
     from portal.services import accounts, reading, records, requests
 
     work = Path(tempfile.mkdtemp(prefix="bench-copy-"))

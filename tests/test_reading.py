@@ -1,19 +1,18 @@
 """Reading copies: derivatives, watermarked copies, serving rules, logging, flags, purge."""
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from pathlib import Path
 
 import pikepdf
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import AuditEvent, Job, PageScan, ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
-from portal.services import records, reading
+from portal.models import Job, PageScan, ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
+from portal.services import records
 from watermark import FONTS_DIR
 
 from .conftest import login

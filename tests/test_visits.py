@@ -2,7 +2,7 @@
 "được đọc tại phòng đọc" with the .ics mail, moving and cancelling, the .ics route."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from email.message import EmailMessage
 
 import pytest

@@ -37,6 +37,7 @@ from ..permissions import can, require
 from ..storage import disk_guard
 from ..workflow import Action, ItemStatus, RequestStatus
 from ..urls import external_url
+from . import attempts
 from .audit import record_event
 from .exhibitions import open_checked_image
 from .records import on_mode_change
@@ -395,16 +396,8 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
     Two staff deciding the same item at once: the second gets :class:`Conflict`
     with the current state (optimistic locking on ``RequestItem.version``).
     """
-    try:
-        action_enum = Action(action)
-    except ValueError as exc:
-        raise NotFound(_("Thao tác không tồn tại.")) from exc
-    require(actor, f"item.{action_enum.value}", item)
-    if expected_version is not None and expected_version != item.version:
-        raise Conflict(_current_state_message(item))
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > 2000:
-        raise ValidationError(_("Lý do quá dài (tối đa 2000 ký tự)."))
+    action_enum, reason = attempts.begin(Action, action, actor, "item", item, expected_version, reason,
+                                         lambda: _current_state_message(item))
     # The file's mode now, not when it was requested: a file reclassified since is decided as it is today.
     target = workflow.transition(item.status, action, mode=item.file.mode, reason=reason,
                                  reader_cleared=item.reader.clearance == Clearance.CLEARED.value)
@@ -425,12 +418,7 @@ def decide(actor: User | None, item: RequestItem, action: str, reason: str | Non
     request.status = workflow.request_status(i.status for i in request.items).value
     record_event(db.session, actor, f"item.{action}", "item", item.id, from_state=previous, to_state=target.value,
                  reason=reason, data={"request": request.code, "file_code": item.file.file_code})
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        db.session.refresh(item)
-        raise Conflict(_current_state_message(item)) from exc
+    attempts.commit(item, lambda: _current_state_message(item))
     told = hooks.fire("item.decided", item=item, action=action_enum)  # before the mail: hooks may shape the grant
     if not any(told):
         _notify_decision(item, action_enum)

@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ReadingCopy, RecordFile, RequestItem, User
+from portal.models import ReadingCopy, RecordFile
 from portal.services import accounts, records, requests
 from watermark import FONTS_DIR
 

@@ -17,7 +17,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ...localtime import to_local
 from ... import copy_workflow as wf
@@ -29,6 +28,7 @@ from ...extensions import db
 from ...labels import FEE_CATEGORY, PURPOSE
 from ...models import AccessMode, AuditEvent, Clearance, CopyOrder, CopyOrderFile, RecordFile, RequestItem, User
 from ...permissions import can, require
+from .. import attempts
 from ..audit import record_event
 from ..records import on_mode_change
 from . import fees
@@ -240,16 +240,8 @@ def apply(actor: User | None, order: CopyOrder, action: str, reason: str | None 
     ``changes`` sets the fields the action brings (a payment, a tracking number).
     Two staff acting at once: the second gets :class:`Conflict` (optimistic locking).
     """
-    try:
-        action_enum = CopyAction(action)
-    except ValueError as exc:
-        raise NotFound(_("Thao tác không tồn tại.")) from exc
-    require(actor, f"copy.{action_enum.value}", order)
-    if expected_version is not None and expected_version != order.version:
-        raise Conflict(_current_state(order))
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > 2000:
-        raise ValidationError(_("Lý do quá dài (tối đa 2000 ký tự)."))
+    action_enum, reason = attempts.begin(CopyAction, action, actor, "copy", order, expected_version, reason,
+                                         lambda: _current_state(order))
     if action_enum in _NEEDS_FILES_AVAILABLE and any(line.file.is_classified for line in order.files):
         # Reclassification closes open orders (follow_reclassification); this catches the one
         # acted on in the same moment, so a classified file is never approved, copied or handed over.
@@ -276,12 +268,7 @@ def apply(actor: User | None, order: CopyOrder, action: str, reason: str | None 
         changes(order)
     record_event(db.session, actor, f"copy.{action_enum.value}", "copy_order", order.id, from_state=previous,
                  to_state=target.value, reason=reason, data={"code": order.code, **(data or {})})
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        db.session.refresh(order)
-        raise Conflict(_current_state(order)) from exc
+    attempts.commit(order, lambda: _current_state(order))
     wf.run_hooks(order, target, action_enum)
     db.session.refresh(order)  # a hook (a job run inline, a free order settled) may have moved it on
     return order
