@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from .db import utcnow
 from .extensions import db
-from .models import Job, WorkerBeat
+from .models import WAITING_STATUSES, Job, JobStatus, WorkerBeat
 from .storage import disk_full_message, is_disk_full
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def add(kind: str, payload: dict[str, Any] | None = None, *, subject: tuple[str,
     between the two then loses neither (if the doorbell is never rung, the
     sweeper rings it).
     """
-    job = Job(kind=kind, payload=payload or {}, status="queued",
+    job = Job(kind=kind, payload=payload or {}, status=JobStatus.QUEUED.value,
               subject_type=subject[0] if subject else None, subject_id=str(subject[1]) if subject else None)
     db.session.add(job)
     db.session.flush()
@@ -119,7 +119,7 @@ def retry(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None:
         return
-    job.status, job.attempts, job.last_error, job.finished_at = "queued", 0, None, None
+    job.status, job.attempts, job.last_error, job.finished_at = JobStatus.QUEUED.value, 0, None, None
     job.run_after, job.enqueued_at, job.lease_until = None, None, None
     db.session.info.setdefault(_OUTBOX, set()).add(job.id)
     db.session.commit()
@@ -198,7 +198,7 @@ def execute(job_id: int) -> str | None:
         db.session.rollback()
         return _record_failure(job_id, attempt, exc)
     db.session.rollback()  # whatever the handler left open
-    return _settle(job_id, attempt, status="done", finished_at=utcnow(), last_error=None)
+    return _settle(job_id, attempt, status=JobStatus.DONE.value, finished_at=utcnow(), last_error=None)
 
 
 def _lease_seconds() -> int:
@@ -213,9 +213,9 @@ def _claim(job_id: int) -> int | None:
     """queued/retrying → running in one UPDATE; returns the attempt number, or None if not ours."""
     now = utcnow()
     result = db.session.execute(
-        update(Job).where(Job.id == job_id, Job.status.in_(("queued", "retrying")),
+        update(Job).where(Job.id == job_id, Job.status.in_(WAITING_STATUSES),
                           or_(Job.run_after.is_(None), Job.run_after <= now))
-        .values(status="running", attempts=Job.attempts + 1, started_at=now, worker=WORKER_NAME,
+        .values(status=JobStatus.RUNNING.value, attempts=Job.attempts + 1, started_at=now, worker=WORKER_NAME,
                 lease_until=now + timedelta(seconds=_lease_seconds()), finished_at=None, updated_at=now)
         .execution_options(synchronize_session=False))
     db.session.commit()
@@ -227,7 +227,7 @@ def _claim(job_id: int) -> int | None:
 def _settle(job_id: int, attempt: int, **values: Any) -> str | None:
     """Write the outcome, if this attempt still owns the job (the sweeper may have taken it back)."""
     result = db.session.execute(
-        update(Job).where(Job.id == job_id, Job.status == "running", Job.attempts == attempt)
+        update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING.value, Job.attempts == attempt)
         .values(lease_until=None, updated_at=utcnow(), **values).execution_options(synchronize_session=False))
     db.session.commit()
     return values.get("status") if result.rowcount == 1 else None
@@ -240,9 +240,9 @@ def _record_failure(job_id: int, attempt: int, exc: BaseException) -> str | None
     log.warning("job %s attempt %s failed: %s", job_id, attempt, error)
     # Immediate mode (tests) cannot wait for a delayed retry: the job fails visibly at once.
     if attempt >= _max_attempts() or huey.immediate:
-        return _settle(job_id, attempt, status="failed", finished_at=utcnow(), last_error=error)
+        return _settle(job_id, attempt, status=JobStatus.FAILED.value, finished_at=utcnow(), last_error=error)
     delay = int(_config("JOBS_RETRY_DELAY", 10)) * attempt
-    return _settle(job_id, attempt, status="retrying", last_error=error, enqueued_at=None,
+    return _settle(job_id, attempt, status=JobStatus.RETRYING.value, last_error=error, enqueued_at=None,
                    run_after=utcnow() + timedelta(seconds=delay))
 
 
@@ -267,7 +267,7 @@ class _Heartbeat:
             try:
                 with self.engine.begin() as conn:
                     conn.execute(update(Job).where(
-                        Job.id == self.job_id, Job.status == "running", Job.attempts == self.attempt,
+                        Job.id == self.job_id, Job.status == JobStatus.RUNNING.value, Job.attempts == self.attempt,
                     ).values(lease_until=utcnow() + timedelta(seconds=self.seconds)))
             except Exception as exc:  # noqa: BLE001 - the database is away: the lease may lapse, the job then reruns
                 log.warning("lease of job %s not renewed: %s", self.job_id, exc)
@@ -290,7 +290,7 @@ def sweep(now=None) -> SweepReport:
     report = SweepReport()
     requeued: list[int] = []
     lapsed = db.session.scalars(select(Job).where(
-        Job.status == "running",
+        Job.status == JobStatus.RUNNING.value,
         or_(Job.lease_until < now,
             Job.lease_until.is_(None) & (Job.updated_at < now - timedelta(seconds=_lease_seconds()))),
     )).all()
@@ -298,13 +298,13 @@ def sweep(now=None) -> SweepReport:
         final = job.attempts >= _max_attempts()
         error = (f"worker {job.worker or '?'} stopped during attempt {job.attempts} "
                  f"(lease lapsed at {job.lease_until or job.updated_at:%Y-%m-%d %H:%M:%S} UTC)")
-        values: dict[str, Any] = {"status": "failed" if final else "retrying", "lease_until": None,
+        values: dict[str, Any] = {"status": JobStatus.FAILED.value if final else JobStatus.RETRYING.value, "lease_until": None,
                                   "last_error": error, "updated_at": now}
         if final:
             values["finished_at"] = now
         else:
             values.update(run_after=None, enqueued_at=None)
-        result = db.session.execute(update(Job).where(Job.id == job.id, Job.status == "running",
+        result = db.session.execute(update(Job).where(Job.id == job.id, Job.status == JobStatus.RUNNING.value,
                                                       Job.attempts == job.attempts)
                                     .values(**values).execution_options(synchronize_session=False))
         if result.rowcount == 1:
@@ -318,7 +318,7 @@ def sweep(now=None) -> SweepReport:
     grace = now - timedelta(seconds=int(_config("JOBS_ENQUEUE_GRACE_SECONDS", 5)))
     waiting = or_(Job.run_after.is_(None), Job.run_after <= now)
     never_rung = list(db.session.scalars(select(Job.id).where(
-        Job.status.in_(("queued", "retrying")), waiting, Job.enqueued_at.is_(None), Job.updated_at <= grace,
+        Job.status.in_(WAITING_STATUSES), waiting, Job.enqueued_at.is_(None), Job.updated_at <= grace,
     ).order_by(Job.id)))
     # A doorbell rung long ago for a job that never started, while the queue is empty, was lost
     # (a Redis restart without persistence): ring again; the claim makes a duplicate harmless.
@@ -326,7 +326,7 @@ def sweep(now=None) -> SweepReport:
     stale = now - timedelta(seconds=int(_config("JOBS_RERING_SECONDS", 120)))
     if not huey.immediate and _queue_length() == 0:
         lost = list(db.session.scalars(select(Job.id).where(
-            Job.status.in_(("queued", "retrying")), waiting, Job.enqueued_at < stale).order_by(Job.id)))
+            Job.status.in_(WAITING_STATUSES), waiting, Job.enqueued_at < stale).order_by(Job.id)))
     db.session.rollback()
     for job_id in [*requeued, *(i for i in never_rung if i not in requeued), *lost]:
         if not ring(job_id):
@@ -404,10 +404,10 @@ def queue_state(now=None) -> QueueState:
     """How many jobs wait, run, retry, failed or look stuck."""
     now = now or utcnow()
     counts = dict(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
-    state = QueueState(queued=counts.get("queued", 0), running=counts.get("running", 0),
-                       retrying=counts.get("retrying", 0), failed=counts.get("failed", 0))
+    state = QueueState(queued=counts.get(JobStatus.QUEUED.value, 0), running=counts.get(JobStatus.RUNNING.value, 0),
+                       retrying=counts.get(JobStatus.RETRYING.value, 0), failed=counts.get(JobStatus.FAILED.value, 0))
     state.stuck = len(stuck_job_ids(now))
-    oldest = db.session.scalar(select(func.min(Job.created_at)).where(Job.status.in_(("queued", "retrying"))))
+    oldest = db.session.scalar(select(func.min(Job.created_at)).where(Job.status.in_(WAITING_STATUSES)))
     if oldest is not None:
         state.oldest_waiting_seconds = max(0, int((now - oldest).total_seconds()))
     return state
@@ -418,8 +418,8 @@ def stuck_job_ids(now=None) -> set[int]:
     now = now or utcnow()
     limit = now - timedelta(minutes=int(_config("JOBS_STUCK_MINUTES", 30)))
     return set(db.session.scalars(select(Job.id).where(or_(
-        (Job.status == "running") & (Job.started_at < limit),
-        Job.status.in_(("queued", "retrying")) & (Job.created_at < limit),
+        (Job.status == JobStatus.RUNNING.value) & (Job.started_at < limit),
+        Job.status.in_(WAITING_STATUSES) & (Job.created_at < limit),
     ))))
 
 
@@ -427,9 +427,9 @@ def jobs_needing_attention(limit: int = 100) -> list[Job]:
     """Failed, retrying and stuck jobs first, then the newest others (the staff jobs page)."""
     stuck = stuck_job_ids()
     rows = list(db.session.scalars(select(Job).where(
-        or_(Job.status.in_(("failed", "retrying", "running", "queued")), Job.id.in_(stuck) if stuck else False)
+        or_(Job.status.in_((JobStatus.FAILED.value, JobStatus.RETRYING.value, JobStatus.RUNNING.value, JobStatus.QUEUED.value)), Job.id.in_(stuck) if stuck else False)
     ).order_by(Job.id.desc()).limit(limit)))
-    order = {"failed": 0, "retrying": 1, "running": 2, "queued": 3}
+    order = {JobStatus.FAILED.value: 0, JobStatus.RETRYING.value: 1, JobStatus.RUNNING.value: 2, JobStatus.QUEUED.value: 3}
     return sorted(rows, key=lambda j: (0 if j.id in stuck else 1, order.get(j.status, 4), -j.id))
 
 

@@ -4,7 +4,7 @@ from .audit import AuditEvent, AuditTrailIsAppendOnly
 from .copies import CopyDownload, CopyOrder, CopyOrderFile, CopyPayment, FeeSchedule
 from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, ItemKind
 from .harvest import HarvestDeletion
-from .jobs import Job, WorkerBeat
+from .jobs import WAITING_STATUSES, Job, JobStatus, WorkerBeat
 from .notifications import ExhibitionVisit, Notification
 from .reading import ReadingAccess, ReadingCopy, ReadingFlag
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
@@ -14,7 +14,7 @@ from .visits import DigitisationRequest, OpeningHours, RoomClosure, RoomSettings
 
 __all__ = [
     "STAFF_ROLES", "AccessMode", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
-    "ConsentPurpose", "Document", "Fonds", "Job", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
+    "ConsentPurpose", "Document", "Fonds", "Job", "JobStatus", "WAITING_STATUSES", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
     "Role", "User", "LoginSession", "WorkerBeat",
     "CopyDownload", "CopyOrder", "CopyOrderFile", "CopyPayment", "FeeSchedule",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ItemKind", "Setting",

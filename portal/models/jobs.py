@@ -8,6 +8,7 @@ the commit) and takes back the rows of workers that died (their lease lapsed).
 """
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,20 @@ from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, utcnow
+
+
+class JobStatus(str, enum.Enum):
+    """queued → running → done | retrying → … → failed (staff may retry a failed job)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    RETRYING = "retrying"
+    FAILED = "failed"
+
+
+# Waiting for a worker: never run yet, or due to run again.
+WAITING_STATUSES = (JobStatus.QUEUED.value, JobStatus.RETRYING.value)
 
 
 class Job(Base):
@@ -25,8 +40,7 @@ class Job(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # queued → running → done | retrying → … → failed (staff may retry a failed job)
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED.value, index=True)  # JobStatus
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     subject_type: Mapped[str | None] = mapped_column(String(40))

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from .. import jobs
 from ..errors import InvalidTransition, NotFound
 from ..extensions import db
-from ..models import Job, User
+from ..models import Job, JobStatus, User
 from ..permissions import require
 from .audit import record_event
 
@@ -23,9 +23,9 @@ def retry_job(user: User, job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None:
         raise NotFound(_("Không tìm thấy công việc."))
-    if job.status != "failed":
+    if job.status != JobStatus.FAILED.value:
         raise InvalidTransition(_("Chỉ chạy lại được công việc đã thất bại."))
-    record_event(db.session, user, "job.retry", "job", job.id, from_state=job.status, to_state="queued",
+    record_event(db.session, user, "job.retry", "job", job.id, from_state=job.status, to_state=JobStatus.QUEUED.value,
                  data={"kind": job.kind})
     jobs.retry(job.id)  # commits the event with the job's new state
     return job

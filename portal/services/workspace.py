@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Job, RequestItem, Role, User
+from ..models import Job, JobStatus, RequestItem, Role, User
 from ..workflow import ItemStatus
 
 # Whose queue an undecided item is in.
@@ -49,8 +49,8 @@ def waiting_items(user: User, limit: int = 50) -> list[RequestItem]:
 
 def failed_jobs(limit: int = 10) -> tuple[int, list[Job]]:
     """How many background jobs failed for good, and the newest of them."""
-    count = db.session.scalar(select(func.count(Job.id)).where(Job.status == "failed")) or 0
-    jobs = list(db.session.scalars(select(Job).where(Job.status == "failed").order_by(Job.id.desc()).limit(limit)))
+    count = db.session.scalar(select(func.count(Job.id)).where(Job.status == JobStatus.FAILED.value)) or 0
+    jobs = list(db.session.scalars(select(Job).where(Job.status == JobStatus.FAILED.value).order_by(Job.id.desc()).limit(limit)))
     return count, jobs
 
 

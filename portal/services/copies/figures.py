@@ -20,7 +20,7 @@ from ... import copy_workflow as wf
 from ...copy_workflow import CopyStatus
 from ...db import utcnow
 from ...extensions import db
-from ...models import CopyOrder, CopyPayment, Job, User
+from ...models import CopyOrder, CopyPayment, Job, JobStatus, User
 from ...permissions import require
 from ..statistics import Figure, Period, Series, month_key as _month, month_label, register_figure
 from ..yearly_report import ONLINE, READING_ROOM, Counts, register_source
@@ -69,7 +69,7 @@ def backlog() -> tuple[int, int]:
     waiting = db.session.scalar(select(func.count(CopyOrder.id)).where(
         CopyOrder.status == CopyStatus.PAID.value, CopyOrder.delivery == "download",
         CopyOrder.paid_at < utcnow() - timedelta(hours=1))) or 0
-    failed = db.session.scalar(select(func.count(Job.id)).where(Job.kind == PRODUCE_JOB, Job.status == "failed")) or 0
+    failed = db.session.scalar(select(func.count(Job.id)).where(Job.kind == PRODUCE_JOB, Job.status == JobStatus.FAILED.value)) or 0
     return int(waiting), int(failed)
 
 

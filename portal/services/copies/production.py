@@ -24,7 +24,7 @@ from ...copy_workflow import CopyAction, CopyStatus
 from ...db import utcnow
 from ...errors import InvalidTransition, NotFound
 from ...extensions import db
-from ...models import CopyOrder, Job, User
+from ...models import CopyOrder, Job, JobStatus, User
 from ...permissions import require
 from ..audit import record_event
 from . import orders, signing
@@ -166,7 +166,7 @@ def retry_production(actor: User, order: CopyOrder) -> None:
 def failed_productions(actor: User) -> list[CopyOrder]:
     """Paid orders whose production job failed."""
     require(actor, "jobs.manage")
-    failed = select(Job.subject_id).where(Job.subject_type == "copy_order", Job.status == "failed")
+    failed = select(Job.subject_id).where(Job.subject_type == "copy_order", Job.status == JobStatus.FAILED.value)
     return list(db.session.scalars(select(CopyOrder).where(
         CopyOrder.status == CopyStatus.PAID.value, func.cast(CopyOrder.id, String).in_(failed))))
 
