@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Flask, session
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
+from sqlalchemy import select
 
 from .extensions import db, login_manager
 from .models import User
-from .services import sessions
+from .services import notifications, sessions
 
 SESSION_TOKEN = "sid"  # the key of the server-side session's token in the signed cookie
 
@@ -36,11 +37,15 @@ def load_user(session_id: str) -> User | None:
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit() or len(user_id) > 10:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active_account or user.session_version != int(version):
+    # One query: the user, whether this browser's session is live, and the bell's count.
+    row = db.session.execute(select(User, sessions.live_clause(session.get(SESSION_TOKEN)),
+                                    notifications.unread_subquery()).where(User.id == int(user_id))).first()
+    if row is None:
         return None
-    if not sessions.is_live(user.id, session.get(SESSION_TOKEN)):
+    user, live, unread = row
+    if not live or not user.is_active_account or user.session_version != int(version):
         return None
+    user.unread_at_load = unread  # a plain attribute for this request, not a column
     return user
 
 

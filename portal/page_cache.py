@@ -7,7 +7,8 @@ hundred translated strings; serving it again from memory costs a dictionary look
 
 What may be served from here, and when it is stale:
 
-- Only GET/HEAD of the endpoints in :data:`CACHEABLE_ENDPOINTS`, from a request
+- Only GET/HEAD of the endpoints in :data:`T = TypeVar("T")
+CACHEABLE_ENDPOINTS`, from a request
   that carries no cookie but the language choice (a signed-in person, or anyone
   with a session, always gets a freshly rendered page), and only a 200 HTML page
   whose rendering did not write to the session (a CSRF token) — so nothing
@@ -25,6 +26,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event
@@ -107,6 +109,31 @@ def _generation(data_dir: str) -> tuple[int, int]:
     except FileNotFoundError:
         return (0, 0)
     return (stat.st_ino, stat.st_mtime_ns)
+
+
+_MEMO: dict[tuple, object] = {}
+_MEMO_LOCK = threading.Lock()
+
+
+def memo(key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``'s result, kept in this process until the public catalogue next changes.
+
+    For small plain values that every page of a kind needs and nobody's identity changes
+    (the catalogue's counts for visitors and readers): logged-in pages, which the page cache
+    cannot keep, then skip those queries too. Never for ORM objects (they outlive their session).
+    """
+    generation = _generation(current_app.config["DATA_DIR"])
+    full_key = (current_app.config["DATA_DIR"], generation, *key)
+    try:
+        return _MEMO[full_key]  # type: ignore[return-value]
+    except KeyError:
+        pass
+    value = compute()
+    with _MEMO_LOCK:
+        if len(_MEMO) > 256:  # old generations: drop everything, the current ones refill at once
+            _MEMO.clear()
+        _MEMO[full_key] = value
+    return value
 
 
 def _key() -> tuple | None:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import ScalarSelect, func, select, update
 
 from ..db import utcnow
 from ..errors import NotFound
@@ -48,10 +48,23 @@ def notify_from_mail(to: str, subject: str, template: str, context: dict[str, An
     return notification
 
 
+def unread_subquery() -> ScalarSelect[int]:
+    """SQL: the unread count of the user of the row in hand (``User.id``), to load with the user."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery()
+
+
 def unread_count(user: Any) -> int:
-    """How many notifications ``user`` has not opened (0 for visitors)."""
+    """How many notifications ``user`` has not opened (0 for visitors).
+
+    The count loaded with the user at the start of the request is used when there is one
+    (``user.unread_at_load``): the bell on every page then costs no query of its own.
+    """
     if not getattr(user, "is_authenticated", False):
         return 0
+    loaded = getattr(user, "unread_at_load", None)
+    if loaded is not None:
+        return int(loaded)
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 

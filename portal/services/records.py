@@ -12,13 +12,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import hooks
+from .. import hooks, page_cache
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..db import utcnow
 from ..models import Document, Fonds, HarvestDeletion, PageScan, RecordFile, User
 from ..models.records import CONDITION_CODES, MODE_CODES, RELIABILITY_CODES, RETENTION_CODES
-from ..permissions import can, require, visible_files
+from ..permissions import can, is_staff, require, visible_files
 from ..storage import disk_guard
 from .audit import record_event
 from .derivatives import render_derivatives
@@ -242,11 +242,15 @@ def save_file(actor: User, fonds: Fonds, data: dict[str, Any], record: RecordFil
 # --- public queries ---------------------------------------------------------
 
 def _fonds_counts(user: Any) -> tuple[dict[int, int], dict[int, int]]:
-    """(files ``user`` may see, all files) per fonds id."""
-    group = select(RecordFile.fonds_id, func.count(RecordFile.id)).group_by(RecordFile.fonds_id)
-    visible = dict(db.session.execute(visible_files(user, group)).all())
-    every = dict(db.session.execute(group).all())
-    return visible, every
+    """(files ``user`` may see, all files) per fonds id; kept until the catalogue changes."""
+
+    def count() -> tuple[dict[int, int], dict[int, int]]:
+        group = select(RecordFile.fonds_id, func.count(RecordFile.id)).group_by(RecordFile.fonds_id)
+        visible = dict(db.session.execute(visible_files(user, group)).all())
+        every = dict(db.session.execute(group).all())
+        return visible, every
+
+    return page_cache.memo(("fonds_counts", is_staff(user)), count)
 
 
 def _fonds_is_visible(fonds_id: int, visible: dict[int, int], every: dict[int, int]) -> bool:
@@ -323,7 +327,9 @@ def renamed_file(user: Any, old_code: str) -> RecordFile | None:
 
 
 def count_visible_files(user: Any) -> int:
-    return db.session.scalar(visible_files(user, select(func.count(RecordFile.id)))) or 0
+    """How many files ``user`` may see (kept until the catalogue changes)."""
+    return page_cache.memo(("visible_files", is_staff(user)), lambda: db.session.scalar(
+        visible_files(user, select(func.count(RecordFile.id)))) or 0)
 
 
 def replace_documents(record: RecordFile, rows: list[dict[str, Any]]) -> None:

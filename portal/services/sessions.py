@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, exists, false, select, update
 
 from ..db import utcnow
 from ..extensions import db
@@ -26,6 +26,17 @@ def open_session(user: User) -> str:
     db.session.add(LoginSession(user_id=user.id, token_hash=_hash(token)))
     db.session.commit()
     return token
+
+
+def live_clause(token: str | None) -> ColumnElement[bool]:
+    """SQL: the user of the row in hand (``User.id``) has ``token`` as a session not ended.
+
+    Loading a user and checking their session in one query (see auth_session.load_user).
+    """
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return false()
+    return exists().where(LoginSession.token_hash == _hash(token), LoginSession.user_id == User.id,
+                          LoginSession.ended_at.is_(None))
 
 
 def is_live(user_id: int, token: str | None) -> bool:
