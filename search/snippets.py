@@ -34,7 +34,7 @@ def _pattern(words: set[str]) -> re.Pattern:
 
 
 def _spans(text: str, words: set[str], limit: int = 200,
-           exact: set[str] | None = None) -> list[tuple[int, int, str]]:
+           exact: set[str] | None = None, fallback: bool = True) -> list[tuple[int, int, str]]:
     """(start, end, folded word) of each match in ``text`` (NFC; folding keeps offsets).
 
     With ``exact`` (the reader typed diacritics: the lower-case forms typed), a word whose
@@ -50,7 +50,7 @@ def _spans(text: str, words: set[str], limit: int = 200,
     if exact and found:
         typed = {fold(e) for e in exact}
         precise = [(a, b, w) for a, b, w in found if w not in typed or text[a:b].lower() in exact]
-        if any(w in typed for _a, _b, w in precise):
+        if any(w in typed for _a, _b, w in precise) or not fallback:
             return precise
     return found
 
@@ -147,6 +147,19 @@ def page_snippets(pages: list[str], words: set[str], exact: set[str] | None = No
     return len(scored), [(-negative, piece) for _score, negative, piece in scored[:limit]]
 
 
-def word_matches(word: str, words: set[str], exact: set[str] | None = None) -> bool:
-    """Whether one word of a page (a word box) is a hit for the query's words."""
-    return bool(_spans(normalize(word), words, limit=1, exact=exact))
+def word_matches(word: str, words: set[str], exact: set[str] | None = None, strict: bool = False) -> bool:
+    """Whether one word of a page (a word box) is a hit for the query's words.
+
+    ``strict`` (the page holds a typed exact form, see :func:`exact_on`): only exact forms are hits,
+    as :func:`mark` decides for the page's text.
+    """
+    return bool(_spans(normalize(word), words, limit=1, exact=exact, fallback=not strict))
+
+
+def exact_on(text: str, words: set[str], exact: set[str] | None) -> bool:
+    """Whether ``text`` holds a typed exact form (then only exact forms are marked in it)."""
+    if not exact:
+        return False
+    typed = {fold(e) for e in exact}
+    text = normalize(text)
+    return any(w in typed and text[a:b].lower() in exact for a, b, w in _spans(text, words))

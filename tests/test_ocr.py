@@ -21,6 +21,8 @@ from portal.services import ocr, records
 from portal.services import search as search_service
 from search.results import SearchRequest
 from watermark import FONTS_DIR
+
+from .conftest import login
 from watermark import ocr as recogniser
 
 pytestmark = pytest.mark.skipif(recogniser.unavailable_reason() is not None,
@@ -246,3 +248,22 @@ def test_readers_do_not_reach_the_staff_ocr_pages(app, client, world, login_as):
     login_as(people["reader"])
     assert client.get("/nghiep-vu/nhan-dang/").status_code == 403
     assert client.post(f"/nghiep-vu/nhan-dang/ho-so/{files['01'].id}/trang/2", data={"text": "x"}).status_code == 403
+
+
+def test_search_inside_the_reading_copy_is_for_the_grant_holder_only(app, client, world, login_as, make_user):
+    people, files = world
+    url = f"/doc/{people['item']}/tim-kiem"
+    login_as(people["granted"])
+    answer = client.get(url, query_string={"q": "Đồng Nai"})
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "private, no-store"
+    data = answer.get_json()
+    assert data["pages"] == 1 and [h["page"] for h in data["hits"]] == [2]
+    hit = data["hits"][0]
+    assert "<mark>Đồng</mark> <mark>Nai</mark>" in hit["snippet"]
+    # Boxes for "Đồng" and "Nai" only: never for "nại" (in "khiếu nại") or another folded look-alike.
+    assert len(hit["boxes"]) == 2 and all(0 < b[0] < b[2] < 1 for b in hit["boxes"])
+    assert client.get(url, query_string={"q": "khiếu nại"}).get_json()["hits"][0]["boxes"]
+    other = app.test_client()
+    assert login(other, people["reader"].email).status_code == 302
+    assert other.get(url, query_string={"q": "Đồng Nai"}).status_code == 404  # another reader's item
+    assert app.test_client().get(url, query_string={"q": "Đồng Nai"}).status_code == 302

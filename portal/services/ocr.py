@@ -25,6 +25,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, select
 
+from search.query import parse, plan
+from search.snippets import exact_on, page_snippets, word_matches
 from watermark import ocr as recogniser
 from watermark.imaging import open_checked
 
@@ -255,3 +257,31 @@ def correct_page(actor: User, record: RecordFile, page_no: int, text: str) -> Pa
     reindex_search([record.id])
     db.session.commit()
     return row
+
+
+# --- search inside one file (the viewer) ------------------------------------------------------
+
+MAX_PAGE_HITS = 50
+
+
+def search_in_file(record: RecordFile, text: str) -> dict:
+    """The pages of ``record`` holding the words of ``text``: page number, snippet and word boxes.
+
+    The caller has checked that the user may read this file now (an active grant, or staff):
+    this reads the text itself, so the viewer's search box needs no text layer in the copy.
+    """
+    query_plan = plan(parse(text[:200]))
+    words, exact = query_plan.highlight, query_plan.highlight_exact
+    pages = page_texts(record)
+    if not words or not pages:
+        return {"query": text[:200], "pages": 0, "hits": []}
+    total, best = page_snippets([p.text for p in pages], words, exact, limit=MAX_PAGE_HITS)
+    by_number = {p.page_no: p for p in pages}
+    hits = []
+    for number, snippet in sorted(best):
+        row = by_number.get(number)
+        strict = row is not None and exact_on(row.text, words, exact)
+        boxes = [w[:4] for w in (row.words if row is not None else [])
+                 if word_matches(str(w[4]), words, exact, strict)]
+        hits.append({"page": number, "snippet": str(snippet), "boxes": boxes})
+    return {"query": text[:200], "pages": total, "hits": hits}

@@ -6,7 +6,7 @@ requests, no caching and inline disposition; every open and range is logged.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -17,7 +17,7 @@ from ..extensions import db, limiter, user_or_address
 from ..forms import ConfirmForm
 from ..models import RecordFile
 from ..permissions import can
-from ..services import reading
+from ..services import ocr, reading
 
 bp = Blueprint("viewer", __name__)
 personal_blueprint(bp)  # private pages: never stored by a browser or proxy
@@ -59,6 +59,22 @@ def read(item_id: int):
     if copy is None or copy.status != "ready":
         return _with_viewer_headers(render_template("viewer/preparing.html", item=item, copy=copy))
     return _viewer_page(copy, item.file.title, url_for("reader.request_detail", request_id=item.request_id), False)
+
+
+@bp.get("/doc/<int:item_id>/tim-kiem")
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_PAGE_SEARCH"], key_func=user_or_address)
+def search_inside(item_id: int):
+    """Search inside the file being read: JSON hits by page (snippet, word boxes), for the grant holder only.
+
+    Rate-limited, so it is a way to find a passage, not to pull the whole text out word by word.
+    """
+    item = reading.reader_item(current_actor(), item_id)
+    if not reading.grant_is_active(item):
+        abort(403)
+    response = jsonify(ocr.search_in_file(item.file, request.args.get("q", "")))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/ban-doc/<int:copy_id>.pdf")
