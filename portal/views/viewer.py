@@ -30,9 +30,10 @@ VIEWER_CSP = (
 )
 
 
-def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool):
+def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool, search_url: str | None = None):
     response = render_template("viewer/viewer.html", copy=copy, title=title, back_url=back_url,
-                               pdf_url=url_for("viewer.pdf", copy_id=copy.id), is_staff_copy=is_staff_copy)
+                               pdf_url=url_for("viewer.pdf", copy_id=copy.id), is_staff_copy=is_staff_copy,
+                               search_url=search_url)
     reading.log_access(current_actor(), copy, "open", None, None, 0, request.remote_addr)
     return _with_viewer_headers(response)
 
@@ -58,7 +59,8 @@ def read(item_id: int):
     copy = reading.copy_of_item(item)
     if copy is None or copy.status != "ready":
         return _with_viewer_headers(render_template("viewer/preparing.html", item=item, copy=copy))
-    return _viewer_page(copy, item.file.title, url_for("reader.request_detail", request_id=item.request_id), False)
+    return _viewer_page(copy, item.file.title, url_for("reader.request_detail", request_id=item.request_id), False,
+                        url_for("viewer.search_inside", item_id=item.id))
 
 
 @bp.get("/doc/<int:item_id>/tim-kiem")
