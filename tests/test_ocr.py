@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from portal import jobs
 from portal.db import utcnow
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models import AccessRequest, AuditEvent, Job, PageText, RecordFile, RequestItem, User
 from portal.services import ocr, records
 from portal.services import search as search_service
@@ -196,8 +196,8 @@ def test_a_page_with_a_text_layer_keeps_it(app, tmp_path, make_user, make_file, 
     assert [r.id for r in search_as(app, None, '"tong ket"').results] == [record.id]
 
 
-def test_without_tesseract_the_job_waits_with_its_reason(app, tmp_path, make_user, make_file, ocr_on,
-                                                         monkeypatch):
+def test_without_tesseract_the_job_waits_with_its_reason(app, client, tmp_path, make_user, make_file, ocr_on,
+                                                         monkeypatch, login_as):
     make_user(role="admin")
     record = make_file(mode="01")
     monkeypatch.setattr(recogniser, "unavailable_reason", lambda language="vie": "no vie.traineddata")
@@ -207,6 +207,9 @@ def test_without_tesseract_the_job_waits_with_its_reason(app, tmp_path, make_use
         assert job.status == "retrying" and job.attempts == 0 and "no vie.traineddata" in job.last_error
         assert "Tesseract" in job.last_error
         assert db.session.scalar(select(PageText).where(PageText.file_id == record.id)) is None
+    login_as(make_user(role="archivist"))
+    jobs_page = unescape(client.get("/nghiep-vu/tac-vu").get_data(as_text=True))
+    assert 'class="flash error ocr-unavailable"' in jobs_page and jobs_page.count("no vie.traineddata") == 2
     monkeypatch.undo()
     with app.app_context():
         db.session.execute(Job.__table__.update().where(Job.id == job.id).values(run_after=None))
@@ -267,3 +270,19 @@ def test_search_inside_the_reading_copy_is_for_the_grant_holder_only(app, client
     assert login(other, people["reader"].email).status_code == 302
     assert other.get(url, query_string={"q": "Đồng Nai"}).status_code == 404  # another reader's item
     assert app.test_client().get(url, query_string={"q": "Đồng Nai"}).status_code == 302
+
+
+def test_search_inside_is_rate_limited(app, client, world, login_as):
+    people, _files = world
+    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", RATELIMIT_PAGE_SEARCH="3 per minute")
+    limiter.init_app(app)
+    try:
+        with app.app_context():
+            limiter.reset()
+        login_as(people["granted"])
+        url = f"/doc/{people['item']}/tim-kiem"
+        codes = [client.get(url, query_string={"q": f"Đồng Nai {n}"}).status_code for n in range(4)]
+        assert codes == [200, 200, 200, 429]
+    finally:
+        app.config["RATELIMIT_ENABLED"] = False
+        limiter.init_app(app)
