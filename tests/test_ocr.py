@@ -244,6 +244,12 @@ def test_rerun_and_correction_reach_the_index_and_are_audited(app, client, world
         assert len(reruns) == 2 and all(j.status == "done" for j in reruns)
     overview = client.get("/nghiep-vu/nhan-dang/").get_data(as_text=True)
     assert "2/2 trang" in overview and "1 trang đã sửa" in overview
+    # Low confidence: the files whose mean is below the threshold, and only those.
+    app.config["OCR_LOW_CONFIDENCE"] = 100
+    assert client.get("/nghiep-vu/nhan-dang/?thap=1").get_data(as_text=True).count('class="ocr-row"') == 3
+    app.config["OCR_LOW_CONFIDENCE"] = 10
+    assert client.get("/nghiep-vu/nhan-dang/?thap=1").get_data(as_text=True).count('class="ocr-row"') == 0
+    app.config["OCR_LOW_CONFIDENCE"] = 75
 
 
 def test_readers_do_not_reach_the_staff_ocr_pages(app, client, world, login_as):
@@ -286,3 +292,20 @@ def test_search_inside_is_rate_limited(app, client, world, login_as):
     finally:
         app.config["RATELIMIT_ENABLED"] = False
         limiter.init_app(app)
+
+
+def test_queue_missing_reads_every_scan_not_read_yet(app, runner, tmp_path, make_user, make_file):
+    """What ``make run`` does after loading the demo: every digitised file gets read."""
+    make_user(role="admin")
+    first, second = make_file(mode="01"), make_file(mode="02")
+    for record in (first, second):  # OCR_AUTO is off: stored without being read
+        attach(app, tmp_path, record, [page_png("Biên bản kiểm kê kho lưu trữ", dpi=150)])
+    with app.app_context():
+        assert db.session.scalar(select(PageText.id)) is None
+    result = runner.invoke(args=["ocr", "queue-missing"])
+    assert result.exit_code == 0 and "2 files queued" in result.output
+    with app.app_context():
+        rows = db.session.scalars(select(PageText)).all()
+        assert sorted(r.file_id for r in rows) == sorted([first.id, second.id])
+        assert all("kiểm kê" in r.text and r.dpi >= 300 for r in rows)  # a 150 dpi scan is read at 300
+    assert "0 files queued" in runner.invoke(args=["ocr", "queue-missing"]).output
