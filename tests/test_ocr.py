@@ -309,3 +309,16 @@ def test_queue_missing_reads_every_scan_not_read_yet(app, runner, tmp_path, make
         assert sorted(r.file_id for r in rows) == sorted([first.id, second.id])
         assert all("kiểm kê" in r.text and r.dpi >= 300 for r in rows)  # a 150 dpi scan is read at 300
     assert "0 files queued" in runner.invoke(args=["ocr", "queue-missing"]).output
+
+
+@pytest.mark.parametrize("size, declared, expected", [
+    ((2480, 3508), (72, 72), 1.0),  # an A4 page at 300 dpi that says 72: believed by its width
+    ((1240, 1754), None, 2.0),  # A4 at 150 dpi: read twice as large
+    ((1181, 800), (300, 300), 1.0),  # a small card scanned at 300 dpi
+    ((20000, 20000), (30, 30), 1.0),  # never enlarged past the pixel budget
+])
+def test_pages_are_read_at_300_dpi_at_least(size, declared, expected):
+    image = Image.new("L", size)
+    if declared:
+        image.info["dpi"] = declared
+    assert recogniser.scale_for(image) == pytest.approx(expected, abs=0.01)

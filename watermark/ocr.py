@@ -29,6 +29,8 @@ LANGUAGE = "vie"
 TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
                  "/usr/share/tessdata", "/usr/local/share/tessdata")
 A4_WIDTH_INCHES = 8.27
+# A page is never enlarged past this many pixels for reading (an A4 page at 300 dpi is 8.7 million).
+MAX_PIXELS = 40_000_000
 
 _local = threading.local()
 
@@ -73,31 +75,37 @@ def _api(language: str):
     return api
 
 
-def scale_for(image: Image.Image, dpi: int = OCR_DPI) -> float:
-    """How much to enlarge ``image`` so it is read at ``dpi`` at least.
+def source_dpi(image: Image.Image) -> float:
+    """The resolution ``image`` was scanned at: what it declares, but never less than an A4 page's width gives.
 
-    The image's own resolution is used when it carries one; otherwise an A4 page width is assumed.
+    (Many files declare 72 dpi whatever they hold; a page narrower than A4 that declares more is believed.)
     """
     declared = image.info.get("dpi")
     try:
-        source_dpi = float(declared[0]) if declared else 0.0
+        value = float(declared[0]) if declared else 0.0
     except (TypeError, ValueError, IndexError):
-        source_dpi = 0.0
-    if source_dpi < 50:  # missing or nonsense: estimate from the width of an A4 page
-        source_dpi = image.width / A4_WIDTH_INCHES
-    return max(1.0, dpi / max(source_dpi, 1.0))
+        value = 0.0
+    return max(value, image.width / A4_WIDTH_INCHES, 1.0)
+
+
+def scale_for(image: Image.Image, dpi: int = OCR_DPI, max_pixels: int = MAX_PIXELS) -> float:
+    """How much to enlarge ``image`` so it is read at ``dpi`` at least (never past ``max_pixels``)."""
+    scale = max(1.0, dpi / source_dpi(image))
+    room = (max_pixels / max(1, image.width * image.height)) ** 0.5
+    return max(1.0, min(scale, room))
 
 
 def recognise(image: Image.Image, language: str = LANGUAGE, dpi: int = OCR_DPI) -> PageReading:
     """Read ``image`` (already checked by :mod:`watermark.imaging`) at ``dpi`` at least."""
     scale = scale_for(image, dpi)
+    resolution = round(source_dpi(image) * scale)
     gray = image.convert("L")
     if scale > 1.01:
         gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.LANCZOS)
     width, height = gray.size
     api = _api(language)
     api.SetImage(gray)
-    api.SetSourceResolution(round(max(dpi, image.width * scale / A4_WIDTH_INCHES)))
+    api.SetSourceResolution(resolution)
     api.Recognize()
     text = unicodedata.normalize("NFC", api.GetUTF8Text() or "")
     words: list[list] = []
@@ -116,8 +124,7 @@ def recognise(image: Image.Image, language: str = LANGUAGE, dpi: int = OCR_DPI) 
                           unicodedata.normalize("NFC", word.strip())])
     api.Clear()
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else 0.0
-    return PageReading(text=text.strip(), words=words, confidence=confidence,
-                       dpi=round(max(dpi, (image.width * scale) / A4_WIDTH_INCHES)))
+    return PageReading(text=text.strip(), words=words, confidence=confidence, dpi=resolution)
 
 
 def real_text_layer(text: str) -> bool:

@@ -222,14 +222,18 @@ def progress(records: list[RecordFile]) -> list[FileProgress]:
 def overview(actor: User, *, low_only: bool = False, limit: int = 500) -> list[FileProgress]:
     """Staff: every digitised file with its progress; ``low_only``: those below the confidence threshold."""
     require(actor, "records.edit")
-    records = list(db.session.scalars(select(RecordFile).where(RecordFile.scan_path.is_not(None))
-                                      .order_by(RecordFile.file_code).limit(limit)))
-    rows = progress(records)
-    if low_only:
-        threshold = float(current_app.config.get("OCR_LOW_CONFIDENCE", 75))
-        rows = [r for r in rows if r.confidence is not None and r.confidence < threshold]
-        rows.sort(key=lambda r: r.confidence or 0)
-    return rows
+    if not low_only:
+        records = list(db.session.scalars(select(RecordFile).where(RecordFile.scan_path.is_not(None))
+                                          .order_by(RecordFile.file_code).limit(limit)))
+        return progress(records)
+    threshold = float(current_app.config.get("OCR_LOW_CONFIDENCE", 75))
+    mean = func.avg(PageText.confidence)
+    low = list(db.session.execute(
+        select(PageText.file_id).join(RecordFile, RecordFile.id == PageText.file_id)
+        .where(PageText.scan_sha256 == RecordFile.scan_sha256, PageText.confidence.is_not(None))
+        .group_by(PageText.file_id).having(mean < threshold).order_by(mean).limit(limit)).scalars())
+    records = {r.id: r for r in db.session.scalars(select(RecordFile).where(RecordFile.id.in_(low)))} if low else {}
+    return progress([records[i] for i in low if i in records])
 
 
 def page_texts(record: RecordFile) -> list[PageText]:
@@ -252,6 +256,7 @@ def correct_page(actor: User, record: RecordFile, page_no: int, text: str) -> Pa
         raise NotFound(_("Trang này chưa được nhận dạng."))
     before = row.text
     row.text, row.source, row.corrected_by_id, row.corrected_at = text, "corrected", actor.id, utcnow()
+    row.confidence = None  # read by a person now: it no longer counts towards the file's low confidence
     record_event(db.session, actor, "file.page_text_correct", "file", record.id,
                  data={"page": page_no, "chars_before": len(before), "chars_after": len(text)})
     reindex_search([record.id])

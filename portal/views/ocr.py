@@ -12,6 +12,7 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import RecordFile
 from ..permissions import can
+from ..redirects import redirect_back
 from ..services import ocr
 
 bp = Blueprint("ocr", __name__, url_prefix="/nghiep-vu/nhan-dang")
@@ -52,8 +53,7 @@ def rerun(file_id: int):
         flash(error.message, "error")
     else:
         flash(_("Đã xếp hàng nhận dạng lại hồ sơ %(code)s.", code=record.file_code), "success")
-    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/nghiep-vu/")
-                    else url_for("ocr.overview"))
+    return redirect_back("ocr.overview")
 
 
 @bp.get("/ho-so/<int:file_id>")
