@@ -322,3 +322,15 @@ def test_pages_are_read_at_300_dpi_at_least(size, declared, expected):
     if declared:
         image.info["dpi"] = declared
     assert recogniser.scale_for(image) == pytest.approx(expected, abs=0.01)
+
+
+def test_the_index_check_notices_page_text_the_index_lacks(app, world):
+    _people, files = world
+    with app.test_request_context():
+        assert search_service.check_index(queue=False).in_sync
+        row = db.session.scalar(select(PageText).where(PageText.file_id == files["01"].id, PageText.page_no == 2))
+        row.text, row.created_at = "Văn bản mới mà chỉ mục chưa biết", utcnow() + timedelta(seconds=5)
+        db.session.commit()  # as if its index job had been lost
+        check = search_service.check_index()
+        assert check.stale == [files["01"].id] and check.queued == "update"
+    assert [r.id for r in search_as(app, None, "chỉ mục chưa biết").results] == [files["01"].id]

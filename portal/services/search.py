@@ -141,8 +141,23 @@ def _read_pages(records: Sequence[RecordFile]) -> dict[int, dict[int, str]]:
     return out
 
 
-def search_document(record: RecordFile, read: dict[int, str] | None = None) -> SearchDocument:
-    """What the index knows about ``record`` (its fonds and documents loaded; ``read``: see :func:`file_pages`)."""
+def _text_moments(ids: Sequence[int] | None = None) -> dict[int, datetime]:
+    """File id → when its page text last changed (read or corrected); all files when ``ids`` is None."""
+    newest = func.max(func.coalesce(PageText.corrected_at, PageText.created_at))
+    query = select(PageText.file_id, newest, func.max(PageText.created_at)).group_by(PageText.file_id)
+    if ids is not None:
+        query = query.where(PageText.file_id.in_(list(ids)))
+    return {file_id: max(m for m in (a, b) if m is not None) for file_id, a, b in db.session.execute(query)
+            if a is not None or b is not None}
+
+
+def search_document(record: RecordFile, read: dict[int, str] | None = None,
+                    text_moment: datetime | None = None) -> SearchDocument:
+    """What the index knows about ``record`` (its fonds and documents loaded; ``read``: see :func:`file_pages`).
+
+    Its version counts the page text too (``text_moment``), so the index check finds a file whose
+    recognised or corrected text the index lacks.
+    """
     return SearchDocument(
         id=record.id, file_code=record.file_code, title=record.title, fonds_code=record.fonds.code,
         fonds_name=record.fonds.name, mode=record.mode, keywords=record.keywords or "", notes=record.notes or "",
@@ -151,7 +166,7 @@ def search_document(record: RecordFile, read: dict[int, str] | None = None) -> S
         documents=[SearchDocumentPart(number=d.number, notation=d.notation, doc_type=d.doc_type, issuer=d.issuer,
                                       date=d.date, summary=d.summary or "") for d in record.documents],
         pages=file_pages(record, read),
-        version=file_version(record.updated_at, record.fonds.updated_at, record.scan_updated_at),
+        version=file_version(record.updated_at, record.fonds.updated_at, record.scan_updated_at, text_moment),
     )
 
 
@@ -173,7 +188,8 @@ def load_documents(ids: Sequence[int]) -> list[SearchDocument]:
             .options(selectinload(RecordFile.documents), selectinload(RecordFile.fonds))
         ).all()
         read = _read_pages(records)
-        out.extend(search_document(r, read.get(r.id)) for r in records)
+        moments = _text_moments(chunk)
+        out.extend(search_document(r, read.get(r.id), moments.get(r.id)) for r in records)
     db.session.rollback()  # read-only: end the transaction, so a long job holds no snapshot
     return out
 
@@ -295,7 +311,8 @@ def check_index(queue: bool = True) -> IndexCheck:
     """
     rows = db.session.execute(select(RecordFile.id, RecordFile.updated_at, Fonds.updated_at,
                                      RecordFile.scan_updated_at).join(Fonds, Fonds.id == RecordFile.fonds_id))
-    catalogue = {row[0]: file_version(*row[1:]) for row in rows}
+    moments = _text_moments()
+    catalogue = {row[0]: file_version(*row[1:], moments.get(row[0])) for row in rows}
     pending = pending_index_jobs()
     db.session.rollback()
     index = get_index()
