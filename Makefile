@@ -40,6 +40,9 @@ run: export PUBLIC_BASE_URL := $(PUBLIC_BASE_URL)
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
+	@$(BIN)/python -c "from watermark.ocr import unavailable_reason as r; import sys; sys.exit(1 if r() else 0)" \
+	  || echo "Scanned pages are not read (OCR) until Tesseract is installed: sudo apt-get install tesseract-ocr tesseract-ocr-vie"
+	$(BIN)/flask ocr queue-missing
 	@$(BIN)/flask jobs worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)

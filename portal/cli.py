@@ -16,7 +16,7 @@ from .jobs import sweep, worker
 from .services.copies.delivery import expire_and_purge
 from .services.copies.signing import signing_setup
 from .services.tracing import build_features, copy_time, trace_images
-from .services import search
+from .services import ocr, search
 from .services import accounts
 from .services.importer import ManifestError, count_rows, import_manifest
 from .services.reading import purge_copies
@@ -167,6 +167,15 @@ def search_check(no_queue: bool) -> None:
     click.echo(f"catalogue={check.catalogue} indexed={check.indexed} missing={len(check.missing)} "
                f"stale={len(check.stale)} deleted={len(check.extra)} pending_jobs={check.pending_jobs} "
                f"queued={check.queued or '-'}")
+ocr_cli = AppGroup("ocr", help="The content of scans: recognising page text.")
+
+
+@ocr_cli.command("queue-missing")
+def ocr_queue_missing() -> None:
+    """Queue a recognition job for every digitised file whose pages are not all read (make run does this)."""
+    click.echo(f"{ocr.queue_missing()} files queued for OCR")
+
+
 copies_cli = AppGroup("copies", help="Copies: housekeeping and the signing certificate.")
 
 
@@ -230,5 +239,6 @@ def watermark_index() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli, copies_cli, watermark_cli):
+    for group in (db_cli, users_cli, records_cli, requests_cli, jobs_cli, search_cli, ocr_cli, copies_cli,
+                  watermark_cli):
         app.cli.add_command(group)

@@ -51,6 +51,10 @@ ENV_SETTINGS: dict[str, type] = {
     "COPY_TSA_URL": str,
     "COPY_SIGNING_DIR": str,
     "WATERMARK_SECRET": str,
+    "OCR_AUTO": bool,
+    "OCR_LANGUAGE": str,
+    "OCR_LOW_CONFIDENCE": int,
+    "RATELIMIT_PAGE_SEARCH": str,
 }
 
 
@@ -195,6 +199,15 @@ class Config:
     # More pages per minute than a person reads: the reader is flagged for staff.
     READING_MAX_PAGES_PER_MINUTE = 60
     RENDER_WORKERS = 2
+    # Recognition of scanned pages (portal.services.ocr): queued after every scan stored; the language
+    # of the Tesseract model; files whose mean confidence is below the threshold are listed for staff.
+    OCR_AUTO = True
+    OCR_LANGUAGE = "vie"
+    OCR_LOW_CONFIDENCE = 75
+    OCR_WAIT_SECONDS = 600  # a job waiting for Tesseract tries again after this long
+    # Search inside a reading copy (JSON hits for the grant holder): enough to search as a person does,
+    # too few to pull a file's whole text out word by word.
+    RATELIMIT_PAGE_SEARCH = "20 per minute;200 per day"
     # Leak tracing (watermark.mark): each copy's invisible-mark key is derived from this secret and
     # the copy's id. Unset: derived from SECRET_KEY. Changing it makes earlier copies untraceable, so
     # production sets it once and keeps it (it is not rotated with SECRET_KEY).
@@ -265,6 +278,7 @@ class TestingConfig(Config):
     SERVER_NAME = "localhost"
     PUBLIC_BASE_URL = "http://localhost"
     JOBS_IMMEDIATE = True
+    OCR_AUTO = False  # factories attach scans by the hundred; OCR tests turn it on
     # scrypt still, at a cost tests can afford (each real hash takes ~60 ms; a suite makes thousands).
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

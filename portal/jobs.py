@@ -80,6 +80,18 @@ def init_jobs(app: Flask) -> None:
     huey.storage = huey.create_storage()
 
 
+class Wait(Exception):
+    """Raised by a handler that cannot run *yet* (a missing system package, say): the job waits.
+
+    It is not an attempt: the job goes back to "retrying" with ``reason`` as its last
+    error, shown on the staff jobs page, and is tried again after ``seconds``.
+    """
+
+    def __init__(self, reason: str, seconds: int = 600) -> None:
+        super().__init__(reason)
+        self.reason, self.seconds = reason, seconds
+
+
 def handler(kind: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register ``func(**payload)`` as the handler of jobs of ``kind``."""
 
@@ -194,6 +206,11 @@ def execute(job_id: int) -> str | None:
     try:
         with lease:
             HANDLERS[job.kind](**job.payload)
+    except Wait as wait:
+        db.session.rollback()
+        log.info("job %s waits: %s", job_id, wait.reason)
+        return _settle(job_id, attempt, status="retrying", attempts=attempt - 1, last_error=wait.reason[:4000],
+                       enqueued_at=None, run_after=utcnow() + timedelta(seconds=wait.seconds))
     except Exception as exc:  # noqa: BLE001 - any handler error is the job's error, shown to staff
         db.session.rollback()
         return _record_failure(job_id, attempt, exc)

@@ -72,6 +72,7 @@ AUDIT_ACTION = {
     "file.create": _l("Tạo hồ sơ"), "file.update": _l("Sửa hồ sơ"), "file.import_create": _l("Nhập hồ sơ mới"),
     "file.import_update": _l("Nhập cập nhật hồ sơ"), "file.import_documents": _l("Nhập văn bản của hồ sơ"),
     "file.scan_attach": _l("Gắn bản quét"), "file.scan_replace": _l("Thay bản quét"),
+    "file.ocr_rerun": _l("Nhận dạng lại văn bản trang"), "file.page_text_correct": _l("Sửa văn bản nhận dạng của trang"),
     "reading.flag": _l("Cảnh báo tốc độ đọc"), "reading.flag_resolve": _l("Đã xem cảnh báo đọc"),
     "reading.purge": _l("Xóa bản đọc hết hạn"), "reading.retry_copy": _l("Tạo lại bản đọc"),
     "reading.staff_copy": _l("Cán bộ mở bản kiểm tra"),
@@ -131,6 +132,11 @@ def state_label(code: str | None) -> str:
 JOB_KIND = {
     "search.index": _l("Cập nhật chỉ mục tìm kiếm"), "search.rebuild": _l("Dựng lại chỉ mục tìm kiếm"),
     "reading_copy.build": _l("Tạo bản đọc"), "reading_copy.notify": _l("Báo bản đọc đã sẵn sàng"),
+    "ocr.file": _l("Nhận dạng văn bản trang (OCR)"),
+}
+# Where a page's text came from (portal.models.PageText.source).
+PAGE_TEXT_SOURCE = {
+    "ocr": _l("Nhận dạng (OCR)"), "text_layer": _l("Lớp chữ của PDF"), "corrected": _l("Cán bộ đã sửa"),
 }
 JOB_STATUS = {
     "queued": _l("Đang chờ"), "running": _l("Đang chạy"), "retrying": _l("Chờ chạy lại"),

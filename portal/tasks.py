@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import jobs
+from .services import ocr  # noqa: F401  (registers the OCR job and its scan hook)
 from .services import reading  # noqa: F401  (registers the reading-copy build job)
 from .services import requests as request_service
 from .services import search  # noqa: F401  (registers the search index job)

@@ -42,7 +42,7 @@ _BIG_ENDIAN = sys.byteorder == "big"
 INLINE_LIMIT = 8
 # Fields whose frequent terms get their impact lanes stored (see search.vectors): what common
 # queries score, so the first search after a rebuild does not compute them.
-IMPACT_FIELDS = (f.TEXT, f.EXACT, f.PAIRS, f.TITLE)
+IMPACT_FIELDS = (f.TEXT, f.EXACT, f.PAIRS, f.TITLE, *f.PAGE_FIELDS)
 # ... for terms in at least this many files, and a tenth of the segment (about 40 kB per term and 100,000 files).
 STORED_MIN_DF = 2000
 

@@ -51,7 +51,8 @@ class SearchDocument:
     language: str = "Tiếng Việt"
     digitised: bool = False
     documents: list[SearchDocumentPart] = field(default_factory=list)
-    text: str = ""  # the text layer of the digitised pages, when there is one
+    text: str = ""  # text of the digitised pages not split by page (the benchmark's corpus)
+    pages: list[str] = field(default_factory=list)  # the text of each page, in order (OCR or text layer)
     # The catalogue's version of the file (e.g. last-modified in microseconds): the index
     # records which version it applied, so a check can find what it lacks.
     version: int = 0

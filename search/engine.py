@@ -23,6 +23,10 @@ FACET_FIELDS = f.FACETS
 MAX_RANK = 2000
 # A document set this small is sorted directly; larger ones are walked in date order.
 SMALL_SET = 2000
+# Files × scoring terms up to which each file is scored on its own (past it, lanes are faster).
+SMALL_WORK = 6000
+# Added to the score of files holding every exact (diacritic) form the reader typed: they rank first.
+EXACT_TIER = 1 << 48
 
 CACHE = VectorCache()
 
@@ -77,28 +81,44 @@ class Engine:
     def _term(self, seg: _Segment, name: str, text: str, impacts: bool = False) -> TermVector:
         return self.cache.term(seg.vectors, name, text, impacts)
 
-    def _match(self, seg: _Segment, node, universe: int) -> int:
+    def _match(self, seg: _Segment, node, universe: int, pages: int = 0) -> int:
+        """Files of ``seg`` matching ``node``; page terms count only within ``pages`` (readable page text)."""
         kind = node[0]
         if kind == "term":
             return self._term(seg, node[1], node[2]).bits
+        if kind == "page":
+            return self._term(seg, node[1], node[2]).bits & pages if pages else 0
         if kind == "and":
             bits = universe
             for child in sorted(node[1], key=lambda c: c[0] == "not"):
                 if child[0] == "not":
-                    bits &= ~self._match(seg, child[1], universe)
+                    bits &= ~self._match(seg, child[1], universe, pages)
                 else:
-                    bits &= self._match(seg, child, universe)
+                    bits &= self._match(seg, child, universe, pages)
                 if not bits:
                     break
             return bits
         if kind == "or":
             bits = 0
             for child in node[1]:
-                bits |= self._match(seg, child, universe)
+                bits |= self._match(seg, child, universe, pages)
             return bits
         if kind == "not":
-            return universe & ~self._match(seg, node[1], universe)
+            return universe & ~self._match(seg, node[1], universe, pages)
         raise ValueError(node)
+
+    def _readable_pages(self, seg: _Segment, universe: int, staff: bool, readable: frozenset[int]) -> int:
+        """Files of ``seg`` whose page text the searcher may match, score and see.
+
+        Staff: every visible file. Anyone else: open files, and the files in ``readable``
+        (a reader's active grants). Classified files are outside ``universe`` already.
+        """
+        if staff:
+            return universe
+        bits = seg.vectors.facet(f.MODE).get(f.OPEN_MODE, 0)
+        for file_id in readable:
+            bits |= self._term(seg, f.ID, str(file_id)).bits
+        return bits & universe
 
     def _visible(self, seg: _Segment, staff: bool) -> int:
         bits = seg.vectors.live(seg.reader)
@@ -160,8 +180,12 @@ class Engine:
     # --- the search -----------------------------------------------------------------------
 
     def run(self, plan: Plan, filters: Filters | None = None, *, staff: bool = False, sort: str = "relevance",
-            offset: int = 0, limit: int = 20, facets: Sequence[str] = FACET_FIELDS) -> Outcome:
-        """Search; ``sort`` is "relevance", "date" (oldest first) or "-date" (newest first)."""
+            offset: int = 0, limit: int = 20, facets: Sequence[str] = FACET_FIELDS,
+            readable: frozenset[int] = frozenset()) -> Outcome:
+        """Search; ``sort`` is "relevance", "date" (oldest first) or "-date" (newest first).
+
+        ``readable``: ids of conditional files whose page text this searcher may read (active grants).
+        """
         filters = filters or Filters()
         want = min(offset + limit, MAX_RANK)
         weights = self._weights(plan) if sort == "relevance" else {}
@@ -173,7 +197,8 @@ class Engine:
             if n == 0:
                 continue
             universe = self._visible(seg, staff)
-            matched = self._match(seg, plan.match, universe) & universe if plan.match else universe
+            pages = self._readable_pages(seg, universe, staff, readable)
+            matched = self._match(seg, plan.match, universe, pages) & universe if plan.match else universe
             dates = self._date_bits(seg, filters)
             if dates is not None:
                 matched &= dates
@@ -194,7 +219,14 @@ class Engine:
                     if hits:
                         target[value] = target.get(value, 0) + hits
             if docs and want > 0:
-                ranked.extend(self._rank(seg, docs, weights, sort, want))
+                if plan.exact is not None and sort == "relevance" and weights:
+                    # Files with every exact form the reader typed come first, then the folded-only ones.
+                    exact = self._match(seg, plan.exact, universe, pages) & docs
+                    ranked.extend((score + EXACT_TIER, d) for score, d in
+                                  self._rank(seg, exact, weights, sort, want, pages))
+                    ranked.extend(self._rank(seg, docs & ~exact, weights, sort, want, pages))
+                else:
+                    ranked.extend(self._rank(seg, docs, weights, sort, want, pages))
         if sort == "relevance" and weights:
             ranked.sort(key=lambda item: (-item[0], item[1]))
         else:
@@ -206,23 +238,36 @@ class Engine:
             hits.append(Hit(docnum, score, self.searcher.stored_fields(docnum)))
         return Outcome(total, hits, counts)
 
-    def _rank(self, seg: _Segment, docs: int, weights: dict, sort: str, want: int) -> list[tuple]:
+    def _rank(self, seg: _Segment, docs: int, weights: dict, sort: str, want: int, pages: int = 0) -> list[tuple]:
         n = seg.vectors.n
+        if not docs:
+            return []
         if sort == "relevance" and weights:
-            vectors = [(weight, self._term(seg, name, text, impacts=True)) for (name, text), weight in weights.items()]
-            vectors = [(weight, vector) for weight, vector in vectors if vector.df]
-            if docs.bit_count() <= SMALL_SET:  # few files: score each one
+            # Page-text terms score only in files whose pages the searcher may read (``pages``): the
+            # order of results must not tell anyone which words a closed file's pages hold.
+            vectors = [(weight, self._term(seg, name, text, impacts=True), name in f.PAGE_FIELDS)
+                       for (name, text), weight in weights.items()]
+            vectors = [item for item in vectors if item[1].df and (pages or not item[2])]
+            # Few files × few terms: score each file; more: all files at once in lanes (C-speed big ints).
+            if docs.bit_count() * max(1, len(vectors)) <= SMALL_WORK:
+                catalogue = [(weight, vector) for weight, vector, page_field in vectors if not page_field]
+                page_terms = [(weight, vector) for weight, vector, page_field in vectors if page_field]
+                readable = set(positions(docs & pages)) if page_terms else set()
                 scored = []
                 for d in positions(docs):
                     score = 0
-                    for weight, vector in vectors:
+                    for weight, vector in catalogue:
                         score += weight * vector.impact(d)
+                    if d in readable:
+                        for weight, vector in page_terms:
+                            score += weight * vector.impact(d)
                     scored.append((score, d))
                 scored.sort(key=lambda item: (-item[0], item[1]))
                 return [(score, d + seg.offset) for score, d in scored[:want]]
             scores = 0  # many files: all of them at once, 16 bits per file
-            for weight, vector in vectors:
-                scores += weight * vector.lanes(n)
+            page_lanes = lanes_from_bits(pages, n) * 0xFFFF if pages else 0
+            for weight, vector, page_field in vectors:
+                scores += weight * (vector.lanes(n) & page_lanes if page_field else vector.lanes(n))
             scores &= lanes_from_bits(docs, n) * 0xFFFF
             return [(score, d + seg.offset) for score, d in top_lanes(scores, n, want)]
         # Date order (or no words to score): oldest first for "date", newest first otherwise.
@@ -247,7 +292,10 @@ class Engine:
         return out[:want]
 
     def count(self, plan: Plan, staff: bool) -> int:
-        """How many files ``plan`` matches among those the searcher may see."""
+        """How many files ``plan`` matches among those the searcher may see, on catalogue words only.
+
+        (It serves "did you mean", which never offers what only page text holds.)
+        """
         total = 0
         for seg in self.segments:
             if seg.vectors.n == 0:

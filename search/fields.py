@@ -7,7 +7,7 @@ from . import schema as f
 from .analysis import PAIR_SEP, VALUE_SEP, both_syllables, expand_references, normalize
 from .documents import SearchDocument, date_number, facet_years
 
-# How much of the page text is kept for snippets (the whole text is indexed).
+# How much of the notes is kept for snippets (the whole text is indexed).
 CARD_TEXT_CHARS = 4000
 
 
@@ -55,7 +55,7 @@ def index_fields(doc: SearchDocument) -> dict[str, Any]:
         f.DOC_TYPE: _join(p.doc_type for p in parts),
         f.ISSUER: _join(p.issuer for p in parts),
         f.SUMMARY: _join(p.summary for p in parts),
-        None: _join([_join(p.date for p in parts), doc.text]),  # searched, but not a prefix field
+        None: _join(p.date for p in parts),  # searched, but not a prefix field
     }
     text: list[str] = []
     exact: list[str] = []
@@ -79,6 +79,19 @@ def index_fields(doc: SearchDocument) -> dict[str, Any]:
     fields[f.TEXT] = text
     fields[f.EXACT] = exact
     fields[f.PAIRS] = pair_terms
+    page_text: list[str] = []
+    page_exact: list[str] = []
+    page_pairs: list[str] = []
+    for value in (doc.pages or ([doc.text] if doc.text else [])):
+        if not value:
+            continue
+        folded_segments, exact_segments = both_syllables(value)
+        page_text.extend(_with_parts(_flat(folded_segments)))
+        page_exact.extend(t for t in _flat(exact_segments) if not _numeric(t) or not t.isascii())
+        page_pairs.extend(_pairs(folded_segments))
+    fields[f.PAGE_TEXT] = page_text
+    fields[f.PAGE_EXACT] = page_exact
+    fields[f.PAGE_PAIRS] = page_pairs
 
     years = facet_years(doc)
     fields[f.YEAR] = [str(y) for y in years]
@@ -105,7 +118,7 @@ def index_fields(doc: SearchDocument) -> dict[str, Any]:
         "documents": [(normalize(p.reference), normalize(p.doc_type or ""), normalize(p.summary))
                       for p in parts[:20]],
         "notes": normalize(doc.notes)[:CARD_TEXT_CHARS],
-        "text": normalize(doc.text)[:CARD_TEXT_CHARS],
+        # No page text: who may see it is decided per searcher (portal.services.page_search cuts its snippets).
     }
     # Whoosh skips empty values anyway; dropping them keeps the call small.
     return {k: v for k, v in fields.items() if v not in ([], "", None)}

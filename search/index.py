@@ -204,7 +204,7 @@ class SearchIndex:
             out.write("".join(f"{i}\n" for i in ids))
 
     def applied(self) -> dict[int, int] | None:
-        """File id → the version the index applied; None if the index predates version columns.
+        """File id → the version the index applied; None if the index predates version columns or page text.
 
         Empty when there is no index yet. Reads two columns, not the stored cards.
         """
@@ -212,8 +212,8 @@ class SearchIndex:
         if path is None:
             return {}
         ix = whoosh_index.open_dir(str(path))
-        if f.APPLIED_ID not in ix.schema.names():
-            return None
+        if f.APPLIED_ID not in ix.schema.names() or f.PAGE_TEXT not in ix.schema.names():
+            return None  # an index from before version columns or page text: rebuilt whole
         with ix.reader() as reader:
             if reader.doc_count() == 0:
                 return {}

@@ -272,7 +272,8 @@ def _plain_words(text: str):
 class Plan:
     """A query in terms of index terms.
 
-    ``match`` is a boolean tree of ``("term", field, text)``, ``("and", [...])``,
+    ``match`` is a boolean tree of ``("term", field, text)``, ``("page", field, text)`` (a term of
+    the page text: it counts only in files whose pages the searcher may read), ``("and", [...])``,
     ``("or", [...])``, ``("not", x)``, or None (everything); ``scoring`` maps
     (field, term) to its weight; ``highlight`` holds the folded syllables to mark
     in snippets.
@@ -282,6 +283,10 @@ class Plan:
     scoring: dict[tuple[str, str], float] = field(default_factory=dict)
     highlight: set[str] = field(default_factory=set)
     terms: list[str] = field(default_factory=list)  # folded words to check for "did you mean"
+    # When the reader typed diacritics: the exact (lower-case) forms to mark, and a tree that holds for
+    # files with every exact form (they rank above files that match only folded forms).
+    highlight_exact: set[str] = field(default_factory=set)
+    exact: tuple | None = None
 
 
 def plan(query: ParsedQuery) -> Plan:
@@ -289,6 +294,10 @@ def plan(query: ParsedQuery) -> Plan:
     result = Plan(None)
     if query.root is not None:
         result.match = _compile(query.root, result, query.marks, negated=False)
+    if query.marks and result.highlight_exact:
+        needed = [("or", (("term", f.EXACT, e), ("page", f.PAGE_EXACT, e)))
+                  for e in sorted(result.highlight_exact) if not e.isascii() or not any(c.isdigit() for c in e)]
+        result.exact = None if not needed else needed[0] if len(needed) == 1 else ("and", needed)
     if len(result.scoring) > MAX_TERMS:
         result.scoring = dict(list(result.scoring.items())[:MAX_TERMS])
     return result
@@ -318,7 +327,8 @@ def _token(name: str, token: str, everything: bool) -> tuple:
     """What one query token requires. In the all-fields query it may also be a part of a file code
     or a document reference, which ``text`` holds whole (``KGVX`` finds ``11495/UBND-KGVX``)."""
     if everything:
-        return ("or", (("term", name, token), *(("term", ref, token) for ref in f.REFERENCE_FIELDS)))
+        return ("or", (("term", name, token), *(("term", ref, token) for ref in f.REFERENCE_FIELDS),
+                       ("page", f.PAGE_TEXT, token)))
     return ("term", name, token)
 
 
@@ -333,7 +343,8 @@ def _compile_words(node: Words, result: Plan, marks: bool, negated: bool):
     pair_field = f.PAIRS if everything else node.field
     word_pairs = [p for segment in folded for p in pairs(segment)]
     if node.phrase and word_pairs:
-        required = [("term", pair_field, p) for p in word_pairs]
+        required = [("or", (("term", pair_field, p), ("page", f.PAGE_PAIRS, p))) if everything
+                    else ("term", pair_field, p) for p in word_pairs]
         # a syllable left alone in its segment (e.g. "a. b") still has to be there
         required += [_token(terms_field, s[0], everything) for s in folded if len(s) == 1]
     else:
@@ -352,9 +363,16 @@ def _compile_words(node: Words, result: Plan, marks: bool, negated: bool):
                 _score(result, f.TITLE, t, TITLE_WEIGHT)
             for p in word_pairs:
                 _score(result, f.TITLE, p, TITLE_WEIGHT)
+            for t in tokens:
+                _score(result, f.PAGE_TEXT, t, TEXT_WEIGHT)
+            for p in word_pairs:
+                _score(result, f.PAGE_PAIRS, p, PAIR_WEIGHT)
             if marks:
                 for e in (t for segment in exact for t in segment):
                     _score(result, f.EXACT, e, EXACT_WEIGHT)
+                    _score(result, f.PAGE_EXACT, e, EXACT_WEIGHT)
             result.terms.extend(t for t in tokens if PAIR_SEP not in t)
+        if marks:
+            result.highlight_exact.update(e.lower() for segment in exact for e in segment)
     required = list(dict.fromkeys(required))
     return required[0] if len(required) == 1 else ("and", required)

@@ -6,12 +6,13 @@ human labels.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
 from . import schema as f
-from .analysis import both_syllables, tokens_as_typed
+from .analysis import both_syllables, fold, has_marks, tokens_as_typed
 from .documents import date_number
 from .engine import CACHE, MAX_RANK, Engine, Filters
 from .index import SearchIndex
@@ -37,6 +38,8 @@ class SearchRequest:
     with_facets: bool = True
     with_snippets: bool = True
     match_all: bool = False  # with no words and no filters: every file (e.g. for facet counts)
+    # Conditional files whose page text this searcher may read (a reader's active grants).
+    readable: frozenset[int] = frozenset()
 
     def filters(self) -> Filters:
         return Filters(
@@ -64,6 +67,10 @@ class Result:
     language: str
     snippets: list[Markup]
     score: int
+    # Filled by the caller that may read the file's pages: how many pages hold a query word and the
+    # best of them as (page number, snippet).
+    page_count: int = 0
+    pages: list[tuple[int, Markup]] = field(default_factory=list)
 
 
 @dataclass
@@ -72,9 +79,11 @@ class SearchResults:
     total: int = 0
     results: list[Result] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    plan: Plan | None = None  # what the query meant (its words to mark, for page snippets)
     suggestion: str | None = None
     fallback: bool = False  # the query's syntax was broken; it was read as plain words
     ready: bool = True  # False when there is no index yet
+    grants: dict[int, int] = field(default_factory=dict)  # file id → the searcher's granted request item
 
     @property
     def pages(self) -> int:
@@ -94,6 +103,7 @@ def execute(index: SearchIndex, request: SearchRequest) -> SearchResults:
     parsed = parse(request.text)
     out.fallback = parsed.fallback
     query_plan = plan(parsed)
+    out.plan = query_plan
     if parsed.root is None and not request.filters().active() and not request.match_all:
         return out
     index_key = str(path)
@@ -104,7 +114,7 @@ def execute(index: SearchIndex, request: SearchRequest) -> SearchResults:
     outcome = engine.run(
         query_plan, request.filters(), staff=request.staff, sort=sort,
         offset=(page - 1) * request.per_page, limit=request.per_page,
-        facets=f.FACETS if request.with_facets else (),
+        facets=f.FACETS if request.with_facets else (), readable=request.readable,
     )
     out.total = outcome.total
     out.facets = outcome.facets
@@ -117,16 +127,23 @@ def execute(index: SearchIndex, request: SearchRequest) -> SearchResults:
 
 def _result(stored: dict, score: int, query_plan: Plan, with_snippets: bool) -> Result:
     card = stored.get(f.CARD) or {}
-    words = query_plan.highlight
-    sources = [f"{ref} {kind} {summary}" for ref, kind, summary in card.get("documents", [])]
-    sources += [card.get("keywords", ""), card.get("notes", ""), card.get("text", "")]
+    words, exact = query_plan.highlight, query_plan.highlight_exact
+    sources = [_document_line(ref, kind, summary) for ref, kind, summary in card.get("documents", [])]
+    sources += [card.get("keywords", ""), card.get("notes", "")]
     return Result(
-        id=int(stored[f.ID]), title=mark(card.get("title", ""), words), file_code=card.get("file_code", ""),
+        id=int(stored[f.ID]), title=mark(card.get("title", ""), words, exact), file_code=card.get("file_code", ""),
         start_date=card.get("start_date"), end_date=card.get("end_date"), fonds_code=card.get("fonds_code", ""),
         fonds_name=card.get("fonds_name", ""), mode=card.get("mode", ""), digitised=bool(card.get("digitised")),
-        language=card.get("language", ""), snippets=snippets(sources, words) if with_snippets else [],
+        language=card.get("language", ""), snippets=snippets(sources, words, exact=exact) if with_snippets else [],
         score=score,
     )
+
+
+def _document_line(reference: str, kind: str, summary: str) -> str:
+    """A document as one line: reference, type and summary, the type once ("Đơn khiếu nại", not "Đơn Đơn …")."""
+    if kind and fold(summary).startswith(fold(kind)):
+        kind = ""
+    return " ".join(part for part in (reference, kind, summary) if part)
 
 
 # --- did you mean ---------------------------------------------------------------------------
@@ -197,23 +214,41 @@ def _positive_words(node) -> list[str]:
 
 def _with_marks(engine: Engine, check: Plan, corrected: list[str], shown: list[str],
                 replacements: set[int], staff: bool) -> str:
-    """Write the suggestion as readers write: with diacritics, taken from a visible file that matches."""
+    """Write the suggestion as readers write: with diacritics, taken from a visible file that matches.
+
+    The words are taken together where the file has them as a run ("địa giới hành chính"), so each
+    gets the form it has *there*; one by one, a word could take the marks of another word that folds
+    the same ("chỉnh" of "chấn chỉnh" for "chính"), which is how non-words were proposed. Words the
+    reader typed with marks are kept as typed.
+    """
     outcome = engine.run(check, staff=staff, limit=1, facets=())
-    forms: dict[str, str] = {}
+    forms: dict[str, Counter] = {}
+    run: list[str] | None = None
     if outcome.hits:
         card = outcome.hits[0].fields.get(f.CARD) or {}
-        text = " ".join([card.get("title", ""), card.get("keywords", ""),
-                         *(s for _r, _k, s in card.get("documents", [])), card.get("text", "")])
-        folded, exact = both_syllables(text)
-        for plain_words, marked_words in zip(folded, exact):
-            for plain, marked in zip(plain_words, marked_words):
-                forms.setdefault(plain, marked)
+        texts = [card.get("title", ""), card.get("keywords", ""), *(s for _r, _k, s in card.get("documents", []))]
+        for text in texts:
+            folded, exact = both_syllables(text)
+            for plain_words, marked_words in zip(folded, exact):
+                for plain, marked in zip(plain_words, marked_words):
+                    forms.setdefault(plain, Counter())[marked] += 1
+                if run is None:
+                    for at in range(len(plain_words) - len(corrected) + 1):
+                        if plain_words[at:at + len(corrected)] == corrected:
+                            run = marked_words[at:at + len(corrected)]
+                            break
     words = []
     for i, word in enumerate(corrected):
-        if i not in replacements:
+        typed_with_marks = has_marks(shown[i])
+        if i not in replacements and (typed_with_marks or run is None):
             words.append(shown[i])
             continue
-        form = forms.get(word, word)
+        if run is not None:
+            form = run[i]
+        elif word in forms:
+            form = forms[word].most_common(1)[0][0]
+        else:
+            form = word
         if shown[i].isupper() and len(shown[i]) > 1:
             form = form.upper()
         elif shown[i][:1].isupper():

@@ -27,6 +27,15 @@ TEXT = "text"
 EXACT = "exact"
 PAIRS = "pairs"
 
+# The text of the scanned pages, cut the same three ways but kept apart: who may match, score and
+# see it depends on the file's mode and on the searcher (see search.engine), so it never mixes with
+# the catalogue's own words (which anyone who may see the file may search).
+PAGE_TEXT = "page_text"
+PAGE_EXACT = "page_exact"
+PAGE_PAIRS = "page_pairs"
+PAGE_FIELDS = (PAGE_TEXT, PAGE_EXACT, PAGE_PAIRS)
+OPEN_MODE = "01"
+
 # Prefix fields (folded terms + pairs of one part of the file).
 TITLE = "title"
 KEYWORDS = "keywords"
@@ -109,7 +118,7 @@ def make_schema() -> fields.Schema:
     """A fresh schema object (Whoosh stores it inside the index)."""
     schema = fields.Schema(
         **{ID: fields.ID(stored=True, unique=True), CARD: fields.STORED()},
-        **{name: _text_field() for name in (TEXT, EXACT, PAIRS, *PREFIX_FIELDS)},
+        **{name: _text_field() for name in (TEXT, EXACT, PAIRS, *PAGE_FIELDS, *PREFIX_FIELDS)},
         **{name: _facet_field() for name in FACETS},
         **{START: fields.NUMERIC(int, bits=32, signed=False, sortable=True),
            END: fields.NUMERIC(int, bits=32, signed=False, sortable=True),

@@ -82,8 +82,14 @@ def test_analysis_never_fails_and_folded_and_exact_line_up(text):
 # --- the query language -------------------------------------------------------------------
 
 def anywhere(token: str) -> tuple:
-    """A token of the all-fields query: in the text, or a part of a file code or reference."""
-    return ("or", (("term", f.TEXT, token), ("term", f.CODE, token), ("term", f.REF, token)))
+    """A token of the all-fields query: in the text, a part of a file code or reference, or the page text."""
+    return ("or", (("term", f.TEXT, token), ("term", f.CODE, token), ("term", f.REF, token),
+                   ("page", f.PAGE_TEXT, token)))
+
+
+def phrase_pair(pair: str) -> tuple:
+    """A pair of a phrase in the all-fields query: in the catalogue's pairs or in the page text's."""
+    return ("or", (("term", f.PAIRS, pair), ("page", f.PAGE_PAIRS, pair)))
 
 
 def test_words_run_requires_every_syllable_and_scores_pairs():
@@ -102,8 +108,7 @@ def test_unaccented_query_has_no_exact_boost():
 
 def test_quoted_phrase_requires_its_pairs():
     p = plan(parse('"tài liệu lưu trữ"'))
-    assert p.match == ("and", [("term", f.PAIRS, "tai lieu"), ("term", f.PAIRS, "lieu luu"),
-                               ("term", f.PAIRS, "luu tru")])
+    assert p.match == ("and", [phrase_pair("tai lieu"), phrase_pair("lieu luu"), phrase_pair("luu tru")])
 
 
 def test_boolean_operators_and_prefixes():
@@ -114,7 +119,7 @@ def test_boolean_operators_and_prefixes():
     assert isinstance(parsed.root.children[1], Or)
     assert plan(parse("so:39/KH-UBND")).match == ("term", f.REF, "39/kh-ubnd")
     assert plan(parse("tieude:luu")).match == ("term", f.TITLE, "luu")
-    assert plan(parse('-"văn thư" kho')).match == ("and", [("not", ("term", f.PAIRS, "van thu")), anywhere("kho")])
+    assert plan(parse('-"văn thư" kho')).match == ("and", [("not", phrase_pair("van thu")), anywhere("kho")])
     assert isinstance(parse("NOT kho").root, Not)
 
 

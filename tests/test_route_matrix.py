@@ -110,6 +110,8 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     # --- reading copies: only the reader who holds the grant -------------------------------------------
     "viewer.read": {"GET": (302, 404, 200, 404, 404, 404, 404)},
     "viewer.read #not-granted": {"GET": (302, 404, 403, 404, 404, 404, 404)},
+    "viewer.search_inside": {"GET": (302, 404, 200, 404, 404, 404, 404)},
+    "viewer.search_inside #not-granted": {"GET": (302, 404, 403, 404, 404, 404, 404)},
     "viewer.pdf": {"GET": (302, 404, 200, 404, 404, 404, 404)},
     # A grant whose file became classified: revoked, its copy purged (issue 11).
     "viewer.read #reclassified": {"GET": (302, 404, 403, 404, 404, 404, 404)},
@@ -146,6 +148,10 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "staff.resolve_flag": {"POST": (302, 403, 403, 403, 302, 302, 302)},
     "staff.retry_copy": {"POST": (302, 403, 403, 403, 302, 403, 302)},
     "staff.jobs_page": {"GET": CLERKS},
+    "ocr.overview": {"GET": CLERKS},
+    "ocr.file_pages": {"GET": CLERKS},
+    "ocr.rerun": {"POST": (302, 403, 403, 403, 302, 403, 302)},
+    "ocr.correct": {"GET": (302, 403, 403, 403, 404, 403, 404), "POST": (302, 403, 403, 403, 404, 403, 404)},
     # No such job (the world's jobs all succeeded): 404 for who may retry jobs.
     "staff.retry_job": {"POST": (302, 403, 403, 403, 404, 403, 404)},
     "health.healthz": {"GET": PUBLIC},
@@ -273,6 +279,11 @@ VALUES: dict[str, dict[str, Callable[["World"], object]]] = {
     "reader.withdraw": {"request_id": lambda w: w.factories["request"]()},
     "reader.request_detail #granted": {"request_id": lambda w: w.granted_request_id},
     "viewer.read": {"item_id": lambda w: w.granted_item},
+    "viewer.search_inside": {"item_id": lambda w: w.granted_item},
+    "viewer.search_inside #not-granted": {"item_id": lambda w: w.open_item},
+    "ocr.file_pages": {"file_id": lambda w: w.digitised_file},
+    "ocr.rerun": {"file_id": lambda w: w.digitised_file},
+    "ocr.correct": {"file_id": lambda w: w.digitised_file, "page_no": lambda w: 999},
     "viewer.read #not-granted": {"item_id": lambda w: w.open_item},
     "viewer.staff_view": {"file_id": lambda w: w.digitised_file},
     "viewer.staff_view #classified": {"file_id": lambda w: w.classified_file},

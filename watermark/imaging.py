@@ -118,3 +118,42 @@ def pdf_page_texts(pdf_path: str) -> list[str]:
     finally:
         pdf.close()
     return texts
+
+
+def pdf_page_words(pdf_path: str, page_no: int) -> tuple[str, list[list]]:
+    """The text layer of one PDF page and its words with boxes (run in a process).
+
+    Boxes are ``[x0, y0, x1, y1, word]`` as fractions of the page (top-left origin).
+    """
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        page = pdf[page_no - 1]
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            count = textpage.count_chars()
+            text = textpage.get_text_range() or "" if count else ""
+            words: list[list] = []
+            current: list[str] = []
+            box: list[float] | None = None
+            for index in range(count):
+                char = textpage.get_text_range(index, 1)
+                if not char or char.isspace():
+                    if current and box is not None:
+                        words.append([*box, "".join(current)])
+                    current, box = [], None
+                    continue
+                left, bottom, right, top = textpage.get_charbox(index)
+                x0, y0 = left / max(width, 1.0), 1 - top / max(height, 1.0)
+                x1, y1 = right / max(width, 1.0), 1 - bottom / max(height, 1.0)
+                current.append(char)
+                box = [x0, y0, x1, y1] if box is None else [min(box[0], x0), min(box[1], y0),
+                                                           max(box[2], x1), max(box[3], y1)]
+            if current and box is not None:
+                words.append([*box, "".join(current)])
+        finally:
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return text, [[round(v, 5) for v in w[:4]] + [w[4]] for w in words]

@@ -21,7 +21,7 @@ from search.documents import SearchDocument, SearchDocumentPart
 
 REPO = Path(__file__).resolve().parents[2]
 # ../shared/corpus beside the checkout; a fresh clone has the same five texts in the demo.
-CORPUS_FOLDERS = (REPO.parent / "shared" / "corpus", REPO / "portal" / "demo" / "texts")
+CORPUS_FOLDERS = (REPO.parent / "shared" / "corpus", REPO / "demo" / "texts")
 DEFAULT_CORPUS = next((p for p in CORPUS_FOLDERS if any(p.glob("*.txt"))), CORPUS_FOLDERS[0])
 
 PROVINCES = (

@@ -6,6 +6,7 @@ from .exhibitions import Exhibition, ExhibitionImage, ExhibitionItem, Exhibition
 from .harvest import HarvestDeletion
 from .jobs import WAITING_STATUSES, Job, JobStatus, WorkerBeat
 from .notifications import ExhibitionVisit, Notification
+from .ocr import PageText
 from .reading import ReadingAccess, ReadingCopy, ReadingFlag
 from .records import AccessMode, Document, Fonds, PageScan, RecordFile
 from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
@@ -18,6 +19,6 @@ __all__ = [
     "Role", "User", "LoginSession", "WorkerBeat",
     "CopyDownload", "CopyOrder", "CopyOrderFile", "CopyPayment", "FeeSchedule",
     "Exhibition", "ExhibitionImage", "ExhibitionItem", "ExhibitionSection", "ItemKind", "Setting",
-    "ExhibitionVisit", "Notification", "HarvestDeletion",
+    "ExhibitionVisit", "Notification", "HarvestDeletion", "PageText",
     "DigitisationRequest", "OpeningHours", "RoomClosure", "RoomSettings", "Visit", "VisitFile",
 ]

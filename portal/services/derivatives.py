@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from PIL import Image
 
-from watermark.imaging import pdf_page_texts, render_pdf_page_file
+from watermark.imaging import pdf_page_texts, pdf_page_words, render_pdf_page_file
 from watermark.render import PageResult, RenderError, render_image_pages, render_pdf_pages
 
 from .scans import ScanError, ScanInfo
@@ -80,3 +80,8 @@ def render_pdf_page(pdf_path: Path, page_no: int, max_width: int, max_dpi: int =
 def pdf_texts(pdf_path: Path) -> list[str]:
     """The text layer of every page of a stored PDF, read in a worker process."""
     return _executor().submit(pdf_page_texts, str(pdf_path)).result()
+
+
+def pdf_words(pdf_path: Path, page_no: int) -> tuple[str, list[list]]:
+    """The text layer of one page of a stored PDF and its word boxes, read in a worker process."""
+    return _executor().submit(pdf_page_words, str(pdf_path), page_no).result()

@@ -39,11 +39,12 @@ from search.documents import SearchDocument, SearchDocumentPart
 from search.engine import CACHE
 from search.index import SearchIndex
 from search.results import SearchRequest, SearchResults, execute
+from search.snippets import page_snippets
 
 from .. import jobs, page_cache
 from ..db import utcnow
 from ..extensions import db
-from ..models import Fonds, Job, RecordFile
+from ..models import AccessMode, Fonds, Job, PageText, RecordFile, RequestItem
 from ..permissions import can
 from .derivatives import pdf_texts
 from .scans import scan_file_path
@@ -75,44 +76,88 @@ def _text_cache() -> Path:
     return Path(current_app.config["DATA_DIR"]) / "search" / "text"
 
 
-def page_text(record: RecordFile) -> str:
-    """The text layer of a PDF scan ("" for images, no scan, or a PDF without text)."""
+def layer_pages(record: RecordFile) -> list[str]:
+    """The text layer of each page of a PDF scan ([] for images or no scan), cached by the scan's hash.
+
+    What the index uses for a file whose pages are not read yet (see :func:`file_pages`).
+    """
     if record.scan_kind != "pdf" or not record.scan_path or not record.scan_sha256:
-        return ""
-    cached = _text_cache() / f"{record.scan_sha256}.txt"
+        return []
+    cached = _text_cache() / f"{record.scan_sha256}.json"
     try:
-        return cached.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
         pass
-    text = extract_pdf_text(scan_file_path(record.scan_path, None))
+    pages = extract_pdf_pages(scan_file_path(record.scan_path, None))
     cached.parent.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_name(f"{cached.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, cached)
-    return text
+    return pages
 
 
-def extract_pdf_text(path: Path, limit: int = MAX_TEXT_CHARS) -> str:
-    """The text of every page of a PDF, as far as it has a text layer."""
+def extract_pdf_pages(path: Path, limit: int = MAX_TEXT_CHARS) -> list[str]:
+    """The text of each page of a PDF, as far as it has a text layer (cut after ``limit`` characters)."""
     try:
         pages = pdf_texts(path)
     except Exception as exc:  # noqa: BLE001 - pdfium raises PdfiumError, OSError and friends
         log.warning("no text from %s: %s", path, exc)
-        return ""
-    parts: list[str] = []
+        return []
+    out: list[str] = []
     size = 0
     for text in pages:
-        text = " ".join(text.split())
-        if text:
-            parts.append(text)
-            size += len(text) + 1
-        if size >= limit:
-            break
-    return "\n".join(parts)[:limit]
+        text = " ".join(text.split())[:max(0, limit - size)]
+        out.append(text)
+        size += len(text)
+    return out
 
 
-def search_document(record: RecordFile) -> SearchDocument:
-    """What the index knows about ``record`` (its fonds and documents loaded)."""
+def file_pages(record: RecordFile, read: dict[int, str] | None = None) -> list[str]:
+    """The text of each page of ``record``: what was read (OCR, text layer, corrections), else the text layer.
+
+    ``read`` (page number → text) saves the query when the caller loaded the pages of many files.
+    """
+    if not record.scan_path:
+        return []
+    if read is None:
+        read = dict(db.session.execute(select(PageText.page_no, PageText.text).where(
+            PageText.file_id == record.id, PageText.scan_sha256 == record.scan_sha256)).all())
+    layer = layer_pages(record) if len(read) < (record.scan_pages or 0) else []
+    count = max(record.scan_pages or 0, len(layer))
+    return [read.get(n) or (layer[n - 1] if n - 1 < len(layer) else "") for n in range(1, count + 1)]
+
+
+def _read_pages(records: Sequence[RecordFile]) -> dict[int, dict[int, str]]:
+    """File id → page number → text read from its current scan, for many files in one query."""
+    wanted = {r.id: r.scan_sha256 for r in records if r.scan_path}
+    out: dict[int, dict[int, str]] = {i: {} for i in wanted}
+    if not wanted:
+        return out
+    rows = db.session.execute(select(PageText.file_id, PageText.page_no, PageText.text, PageText.scan_sha256)
+                              .where(PageText.file_id.in_(list(wanted))))
+    for file_id, page_no, text, sha in rows:
+        if wanted.get(file_id) == sha:
+            out[file_id][page_no] = text
+    return out
+
+
+def _text_moments(ids: Sequence[int] | None = None) -> dict[int, datetime]:
+    """File id → when its page text last changed (read or corrected); all files when ``ids`` is None."""
+    newest = func.max(func.coalesce(PageText.corrected_at, PageText.created_at))
+    query = select(PageText.file_id, newest, func.max(PageText.created_at)).group_by(PageText.file_id)
+    if ids is not None:
+        query = query.where(PageText.file_id.in_(list(ids)))
+    return {file_id: max(m for m in (a, b) if m is not None) for file_id, a, b in db.session.execute(query)
+            if a is not None or b is not None}
+
+
+def search_document(record: RecordFile, read: dict[int, str] | None = None,
+                    text_moment: datetime | None = None) -> SearchDocument:
+    """What the index knows about ``record`` (its fonds and documents loaded; ``read``: see :func:`file_pages`).
+
+    Its version counts the page text too (``text_moment``), so the index check finds a file whose
+    recognised or corrected text the index lacks.
+    """
     return SearchDocument(
         id=record.id, file_code=record.file_code, title=record.title, fonds_code=record.fonds.code,
         fonds_name=record.fonds.name, mode=record.mode, keywords=record.keywords or "", notes=record.notes or "",
@@ -120,8 +165,8 @@ def search_document(record: RecordFile) -> SearchDocument:
         digitised=record.is_digitised,
         documents=[SearchDocumentPart(number=d.number, notation=d.notation, doc_type=d.doc_type, issuer=d.issuer,
                                       date=d.date, summary=d.summary or "") for d in record.documents],
-        text=page_text(record),
-        version=file_version(record.updated_at, record.fonds.updated_at, record.scan_updated_at),
+        pages=file_pages(record, read),
+        version=file_version(record.updated_at, record.fonds.updated_at, record.scan_updated_at, text_moment),
     )
 
 
@@ -142,7 +187,9 @@ def load_documents(ids: Sequence[int]) -> list[SearchDocument]:
             select(RecordFile).where(RecordFile.id.in_(chunk))
             .options(selectinload(RecordFile.documents), selectinload(RecordFile.fonds))
         ).all()
-        out.extend(search_document(r) for r in records)
+        read = _read_pages(records)
+        moments = _text_moments(chunk)
+        out.extend(search_document(r, read.get(r.id), moments.get(r.id)) for r in records)
     db.session.rollback()  # read-only: end the transaction, so a long job holds no snapshot
     return out
 
@@ -196,7 +243,7 @@ def _warm_text_cache(ids: Iterable[int]) -> None:
             select(RecordFile).where(RecordFile.id.in_(ids[start:start + BATCH]), RecordFile.scan_kind == "pdf")
         ).all()
         for record in rows:
-            page_text(record)
+            layer_pages(record)
 
 
 def all_file_ids() -> list[int]:
@@ -264,7 +311,8 @@ def check_index(queue: bool = True) -> IndexCheck:
     """
     rows = db.session.execute(select(RecordFile.id, RecordFile.updated_at, Fonds.updated_at,
                                      RecordFile.scan_updated_at).join(Fonds, Fonds.id == RecordFile.fonds_id))
-    catalogue = {row[0]: file_version(*row[1:]) for row in rows}
+    moments = _text_moments()
+    catalogue = {row[0]: file_version(*row[1:], moments.get(row[0])) for row in rows}
     pending = pending_index_jobs()
     db.session.rollback()
     index = get_index()
@@ -355,10 +403,61 @@ def index_state() -> IndexState:
 
 # --- searching ---------------------------------------------------------------------------
 
+def granted_files(user: Any) -> dict[int, int]:
+    """File id → request item of the reader's active reading windows (conditional or open files).
+
+    These are the files whose page text the reader may search and see beyond open files
+    (domain: "Content of scans"). A blocked reader, or a classified file, has none.
+    """
+    if not getattr(user, "is_authenticated", False) or getattr(user, "clearance", None) == "blocked":
+        return {}
+    rows = db.session.execute(
+        select(RequestItem.file_id, RequestItem.id).join(RecordFile, RecordFile.id == RequestItem.file_id)
+        .where(RequestItem.reader_id == user.id, RequestItem.status == "granted",
+               RequestItem.grant_ends_at > utcnow(), RecordFile.mode != AccessMode.CLASSIFIED.value))
+    return {file_id: item_id for file_id, item_id in rows}
+
+
+def may_read_pages(user: Any, record_mode: str, file_id: int, grants: dict[int, int] | None = None) -> bool:
+    """Whether ``user`` may search and see the words of a file's pages (domain: "Content of scans")."""
+    if can(user, "catalogue.search_classified"):
+        return True
+    if record_mode == AccessMode.CLASSIFIED.value:
+        return False
+    if record_mode == AccessMode.OPEN.value:
+        return True
+    return file_id in (granted_files(user) if grants is None else grants)
+
+
 def search(user: Any, request: SearchRequest) -> SearchResults:
-    """Search as ``user``: staff see classified files, everyone else never does."""
+    """Search as ``user``: staff see classified files, everyone else never does.
+
+    Page text counts (matches, scores, snippets) for open files, for staff, and for the
+    conditional files the reader holds an active grant for; nothing else of it is ever used.
+    Each result the searcher may read gets the pages that hold the query's words, with a snippet.
+    """
     request.staff = can(user, "catalogue.search_classified")
-    return execute(get_index(), request)
+    grants = {} if request.staff else granted_files(user)
+    request.readable = frozenset(grants)
+    found = execute(get_index(), request)
+    found.grants = grants
+    if request.with_snippets and found.results and found.plan is not None and found.plan.highlight:
+        _add_page_snippets(user, found, grants)
+    return found
+
+
+def _add_page_snippets(user: Any, found: SearchResults, grants: dict[int, int]) -> None:
+    allowed = [r.id for r in found.results if r.digitised and may_read_pages(user, r.mode, r.id, grants)]
+    if not allowed:
+        return
+    records = db.session.scalars(select(RecordFile).where(RecordFile.id.in_(allowed))).all()
+    read = _read_pages(records)
+    pages = {r.id: file_pages(r, read.get(r.id)) for r in records}
+    db.session.rollback()
+    for result in found.results:
+        if result.id in pages:
+            result.page_count, result.pages = page_snippets(pages[result.id], found.plan.highlight,
+                                                            found.plan.highlight_exact)
 
 
 def fonds_names(codes: Iterable[str]) -> dict[str, str]:

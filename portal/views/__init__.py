@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import (  # noqa: F401 (workspace registers its dashboard panels)
-    account, auth, copies, exhibitions, health, notifications, oai, public, reader, reading_log, search, staff,
+    account, auth, copies, exhibitions, health, notifications, oai, ocr, public, reader, reading_log, search, staff,
     staff_accounts, tracing, visits,
     statistics, viewer, workspace,
 )
@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(ocr.bp)
     app.register_blueprint(tracing.bp)
     app.register_blueprint(reader.bp)
     app.register_blueprint(viewer.bp)

@@ -24,6 +24,7 @@ from ..permissions import can
 from ..request_limits import accepts_upload
 from ..services import accounts, audit, importer, records, uploads
 from ..services import reading as reading_svc
+from ..services import ocr as ocr_svc
 from ..services import queue as queue_svc
 from ..services import requests as requests_svc
 from ..services.health import health_report
@@ -353,7 +354,8 @@ def retry_copy(copy_id: int):
 def jobs_page():
     """Jobs that failed, wait for a retry, run, wait or look stuck, with their last error."""
     rows, stuck, state = queue_svc.jobs_for_staff(current_actor())
-    return render_template("staff/jobs.html", jobs=rows, stuck=stuck, state=state, form=ConfirmForm())
+    return render_template("staff/jobs.html", jobs=rows, stuck=stuck, state=state, form=ConfirmForm(),
+                           ocr_unavailable=ocr_svc.ocr_unavailable())
 
 
 @bp.post("/tac-vu/<int:job_id>/chay-lai")

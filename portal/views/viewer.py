@@ -6,7 +6,7 @@ requests, no caching and inline disposition; every open and range is logged.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -17,7 +17,7 @@ from ..extensions import db, limiter, user_or_address
 from ..forms import ConfirmForm
 from ..models import RecordFile
 from ..permissions import can
-from ..services import reading
+from ..services import ocr, reading
 
 bp = Blueprint("viewer", __name__)
 personal_blueprint(bp)  # private pages: never stored by a browser or proxy
@@ -30,9 +30,10 @@ VIEWER_CSP = (
 )
 
 
-def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool):
+def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool, search_url: str | None = None):
     response = render_template("viewer/viewer.html", copy=copy, title=title, back_url=back_url,
-                               pdf_url=url_for("viewer.pdf", copy_id=copy.id), is_staff_copy=is_staff_copy)
+                               pdf_url=url_for("viewer.pdf", copy_id=copy.id), is_staff_copy=is_staff_copy,
+                               search_url=search_url)
     reading.log_access(current_actor(), copy, "open", None, None, 0, request.remote_addr)
     return _with_viewer_headers(response)
 
@@ -58,7 +59,24 @@ def read(item_id: int):
     copy = reading.copy_of_item(item)
     if copy is None or copy.status != "ready":
         return _with_viewer_headers(render_template("viewer/preparing.html", item=item, copy=copy))
-    return _viewer_page(copy, item.file.title, url_for("reader.request_detail", request_id=item.request_id), False)
+    return _viewer_page(copy, item.file.title, url_for("reader.request_detail", request_id=item.request_id), False,
+                        url_for("viewer.search_inside", item_id=item.id))
+
+
+@bp.get("/doc/<int:item_id>/tim-kiem")
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_PAGE_SEARCH"], key_func=user_or_address)
+def search_inside(item_id: int):
+    """Search inside the file being read: JSON hits by page (snippet, word boxes), for the grant holder only.
+
+    Rate-limited, so it is a way to find a passage, not to pull the whole text out word by word.
+    """
+    item = reading.reader_item(current_actor(), item_id)
+    if not reading.grant_is_active(item):
+        abort(403)
+    response = jsonify(ocr.search_in_file(item.file, request.args.get("q", "")))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/ban-doc/<int:copy_id>.pdf")

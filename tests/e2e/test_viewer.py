@@ -117,3 +117,50 @@ def test_approved_reader_reads_in_the_viewer_and_another_reader_is_refused(live_
     assert own.status == 206 and own.body().startswith(b"%PDF")
     other.close()
     context.close()
+
+
+def test_the_reader_searches_inside_the_copy_and_sees_the_words_boxed(live_app, browser, artifacts, tmp_path):
+    """Search box → hits by page with snippets → jump between them → boxes over the page image.
+
+    The pages are read by the real OCR job; the copy itself has no text layer.
+    """
+    from portal.services import ocr
+    from watermark import ocr as recogniser
+
+    if recogniser.unavailable_reason() is not None:
+        pytest.skip("Tesseract's Vietnamese model is not installed")
+    item_id, copy_id = _world(live_app, tmp_path)
+    with live_app.app_context():
+        record_id = db.session.scalar(select(RecordFile.id))
+        ocr.recognise_file(record_id)
+        copy = db.session.get(ReadingCopy, copy_id)
+        from portal.services.reading import copy_path
+
+        assert "/Font" not in copy_path(copy).read_bytes().decode("latin-1")  # image-only copy
+    base = live_app.config["LIVE_URL"]
+    context = browser.new_context(viewport={"width": 1200, "height": 1400}, accept_downloads=False)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, base, "doc.gia@e2e.vn")
+    page.goto(f"{base}/doc/{item_id}")
+    page.wait_for_selector("body[data-viewer-ready='1']", timeout=20_000)
+    page.fill("#findText", "Đồng Nai")
+    page.click("#findForm button[type=submit]")
+    page.wait_for_selector("#findHits li", timeout=20_000)
+    assert page.locator("#findHits li").count() == 3  # every page says it
+    assert "trang 1:" in page.locator("#findHits li").first.inner_text()
+    assert page.locator("#findHits li mark").first.inner_text() in ("Đồng", "Nai")
+    page.wait_for_selector(".page[data-page-number='1'] .find-layer .find-box", timeout=20_000)
+    boxes = page.locator(".page[data-page-number='1'] .find-layer .find-box")
+    assert boxes.count() >= 30 * 2 - 4  # "Đồng Nai" on (nearly) every one of the 30 lines
+    box = boxes.first.bounding_box()
+    canvas = page.locator(".page[data-page-number='1'] canvas").bounding_box()
+    assert canvas["x"] < box["x"] < canvas["x"] + canvas["width"] and box["width"] > 5
+    page.screenshot(path=str(artifacts / "viewer-search.png"))
+    page.click("#findNext")
+    page.wait_for_function("() => document.getElementById('pageNumber').value === '2'", timeout=10_000)
+    page.wait_for_selector(".page[data-page-number='2'] .find-layer.current .find-box", timeout=20_000)
+    page.screenshot(path=str(artifacts / "viewer-search-page2.png"))
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    context.close()

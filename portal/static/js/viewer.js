@@ -96,8 +96,120 @@ async function main() {
     else if (key === "+" || key === "=") { zoom(1.2); e.preventDefault(); }
     else if (key === "-") { zoom(1 / 1.2); e.preventDefault(); }
   });
+  setUpFind(viewer, eventBus, go);
   document.body.dataset.viewerReady = "1";
   container.focus();
+}
+
+// Search inside the copy: the hits come from the portal (the copy has no text layer), by page,
+// with a snippet and the boxes of the matching words as fractions of the page; the boxes are
+// drawn over the page image each time pdf.js draws the page.
+function setUpFind(viewer, eventBus, go) {
+  const form = $("findForm");
+  if (!form) return;
+  const panel = $("findPanel");
+  const status = $("findStatus");
+  const list = $("findHits");
+  const labels = form.dataset;
+  let hits = [];
+  let current = -1;
+
+  // The snippet is escaped by the server; only its <mark> elements are kept, everything else as text.
+  function snippetNodes(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    const out = [];
+    for (const node of template.content.childNodes) {
+      if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.push(mark);
+      } else {
+        out.push(document.createTextNode(node.textContent));
+      }
+    }
+    return out;
+  }
+
+  function drawBoxes(pageNumber, pageDiv) {
+    if (!pageDiv) return;
+    pageDiv.querySelectorAll(".find-layer").forEach((layer) => layer.remove());
+    const hit = hits.find((h) => h.page === pageNumber);
+    if (!hit || !hit.boxes.length) return;
+    const layer = document.createElement("div");
+    layer.className = "find-layer" + (hits[current] === hit ? " current" : "");
+    layer.dataset.page = String(pageNumber);
+    for (const [x0, y0, x1, y1] of hit.boxes) {
+      const box = document.createElement("div");
+      box.className = "find-box";
+      box.style.left = `${(x0 * 100).toFixed(3)}%`;
+      box.style.top = `${(y0 * 100).toFixed(3)}%`;
+      box.style.width = `${((x1 - x0) * 100).toFixed(3)}%`;
+      box.style.height = `${((y1 - y0) * 100).toFixed(3)}%`;
+      layer.append(box);
+    }
+    pageDiv.append(layer);
+  }
+
+  function redrawAll() {
+    document.querySelectorAll("#viewer .page").forEach((div) => {
+      const number = parseInt(div.dataset.pageNumber, 10);
+      if (div.querySelector("canvas")) drawBoxes(number, div);
+      else div.querySelectorAll(".find-layer").forEach((layer) => layer.remove());
+    });
+  }
+
+  function select(index) {
+    if (!hits.length) return;
+    current = (index + hits.length) % hits.length;
+    list.querySelectorAll("li").forEach((li, i) => li.classList.toggle("current", i === current));
+    go(hits[current].page);
+    redrawAll();
+  }
+
+  eventBus.on("pagerendered", (e) => drawBoxes(e.pageNumber, e.source.div));
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const query = $("findText").value.trim();
+    panel.hidden = false;
+    list.replaceChildren();
+    hits = [];
+    current = -1;
+    redrawAll();
+    $("findPrev").disabled = $("findNext").disabled = true;
+    if (!query) { panel.hidden = true; return; }
+    status.textContent = labels.busy;
+    let answer;
+    try {
+      const response = await fetch(`${labels.searchUrl}?q=${encodeURIComponent(query)}`,
+                                   { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (response.status === 429) { status.textContent = labels.limited; return; }
+      if (!response.ok) throw new Error(String(response.status));
+      answer = await response.json();
+    } catch (err) {
+      status.textContent = container.dataset.error;
+      return;
+    }
+    hits = answer.hits;
+    status.textContent = hits.length ? labels.count.replace("{n}", String(answer.pages)) : labels.none;
+    hits.forEach((hit, i) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      const label = document.createElement("span");
+      label.className = "find-page";
+      label.textContent = labels.page.replace("{n}", String(hit.page)) + ":";
+      button.append(label, ...snippetNodes(hit.snippet));
+      button.addEventListener("click", () => select(i));
+      li.append(button);
+      list.append(li);
+    });
+    $("findPrev").disabled = $("findNext").disabled = hits.length === 0;
+    if (hits.length) select(0);
+  });
+  $("findNext").addEventListener("click", () => select(current + 1));
+  $("findPrev").addEventListener("click", () => select(current - 1));
 }
 
 document.addEventListener("contextmenu", (e) => e.preventDefault());

@@ -1,0 +1,1 @@
+"""OCR benchmark: the portal's recognition pipeline against the tesseract command line."""
