@@ -209,7 +209,7 @@ def execute(job_id: int) -> str | None:
     except Wait as wait:
         db.session.rollback()
         log.info("job %s waits: %s", job_id, wait.reason)
-        return _settle(job_id, attempt, status="retrying", attempts=attempt - 1, last_error=wait.reason[:4000],
+        return _settle(job_id, attempt, status=JobStatus.RETRYING.value, attempts=attempt - 1, last_error=wait.reason[:4000],
                        enqueued_at=None, run_after=utcnow() + timedelta(seconds=wait.seconds))
     except Exception as exc:  # noqa: BLE001 - any handler error is the job's error, shown to staff
         db.session.rollback()

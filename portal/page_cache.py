@@ -7,8 +7,7 @@ hundred translated strings; serving it again from memory costs a dictionary look
 
 What may be served from here, and when it is stale:
 
-- Only GET/HEAD of the endpoints in :data:`T = TypeVar("T")
-CACHEABLE_ENDPOINTS`, from a request
+- Only GET/HEAD of the endpoints in :data:`CACHEABLE_ENDPOINTS`, from a request
   that carries no cookie but the language choice (a signed-in person, or anyone
   with a session, always gets a freshly rendered page), and only a 200 HTML page
   whose rendering did not write to the session (a CSRF token) — so nothing
@@ -36,6 +35,8 @@ from .extensions import select_locale
 from .models import (
     Document, Exhibition, ExhibitionImage, ExhibitionItem, ExhibitionSection, Fonds, PageScan, RecordFile,
 )
+
+T = TypeVar("T")
 
 # The pages a visitor without an account sees exactly like every other such visitor.
 CACHEABLE_ENDPOINTS = frozenset({

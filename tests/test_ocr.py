@@ -311,6 +311,29 @@ def test_queue_missing_reads_every_scan_not_read_yet(app, runner, tmp_path, make
     assert "0 files queued" in runner.invoke(args=["ocr", "queue-missing"]).output
 
 
+def test_the_admin_health_panel_shows_the_pages_waiting_for_their_text(app, client, tmp_path, make_user, make_file,
+                                                                       login_as, monkeypatch):
+    make_user(role="admin")
+    first, second = make_file(mode="01"), make_file(mode="02")
+    attach(app, tmp_path, first, [page_png("Trang một"), page_png("Trang hai")])  # OCR_AUTO off: not read
+    attach(app, tmp_path, second, [page_png("Trang ba")])
+    with app.app_context():
+        left = ocr.backlog()
+    assert (left.pages, left.files, left.failed) == (3, 2, 0)
+    login_as(make_user(role="admin"))
+    home = unescape(client.get("/nghiep-vu/").get_data(as_text=True))
+    assert "Nhận dạng chữ (OCR)" in home and "3 trang chờ nhận dạng (2 hồ sơ); 0 tác vụ lỗi" in home
+    monkeypatch.setattr(recogniser, "unavailable_reason", lambda language="vie": "no vie.traineddata")
+    home = unescape(client.get("/nghiep-vu/").get_data(as_text=True))
+    assert "no vie.traineddata" in home  # said where the admin looks, and marked as needing a look
+    with app.app_context(), pytest.raises(jobs.Wait):
+        ocr.recognise_file(second.id)  # the job waits for Tesseract: nothing is read
+    monkeypatch.undo()
+    with app.app_context():
+        ocr.recognise_file(second.id)
+        assert (ocr.backlog().pages, ocr.backlog().files) == (2, 1)
+
+
 @pytest.mark.parametrize("size, declared, expected", [
     ((2480, 3508), (72, 72), 1.0),  # an A4 page at 300 dpi that says 72: believed by its width
     ((1240, 1754), None, 2.0),  # A4 at 150 dpi: read twice as large

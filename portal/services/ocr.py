@@ -34,7 +34,7 @@ from .. import hooks, jobs
 from ..db import utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import Job, PageText, RecordFile, User
+from ..models import WAITING_STATUSES, Job, JobStatus, PageText, RecordFile, User
 from ..permissions import require
 from .audit import record_event
 from .derivatives import pdf_words, render_pdf_page
@@ -93,7 +93,7 @@ def queue_missing() -> int:
         select(PageText.file_id, func.count()).join(RecordFile, RecordFile.id == PageText.file_id)
         .where(PageText.scan_sha256 == RecordFile.scan_sha256).group_by(PageText.file_id)).all())
     pending = set(db.session.scalars(select(Job.subject_id).where(
-        Job.kind == JOB_KIND, Job.status.in_(("queued", "running", "retrying")))))
+        Job.kind == JOB_KIND, Job.status.in_((*WAITING_STATUSES, JobStatus.RUNNING.value)))))
     count = 0
     for record in db.session.scalars(select(RecordFile).where(RecordFile.scan_path.is_not(None))):
         if done.get(record.id, 0) < (record.scan_pages or 0) and str(record.id) not in pending:
@@ -184,7 +184,7 @@ class FileProgress:
     @property
     def waiting_reason(self) -> str | None:
         """The reason a job waits (Tesseract missing), shown beside the progress."""
-        if self.job is not None and self.job.status == "retrying":
+        if self.job is not None and self.job.status == JobStatus.RETRYING.value:
             return self.job.last_error
         return None
 
@@ -234,6 +234,29 @@ def overview(actor: User, *, low_only: bool = False, limit: int = 500) -> list[F
         .group_by(PageText.file_id).having(mean < threshold).order_by(mean).limit(limit)).scalars())
     records = {r.id: r for r in db.session.scalars(select(RecordFile).where(RecordFile.id.in_(low)))} if low else {}
     return progress([records[i] for i in low if i in records])
+
+
+@dataclass
+class Backlog:
+    """What recognition still has to do, for the admin's health panel."""
+
+    pages: int  # scanned pages with no text read from the current scan
+    files: int  # files with such pages
+    failed: int  # recognition jobs that failed
+    unavailable: str | None  # why nothing can be read now (Tesseract missing), or None
+
+
+def backlog() -> Backlog:
+    """Pages and files still waiting for their text, failed jobs, and whether recognition can run."""
+    done = (select(PageText.file_id, func.count().label("n")).join(RecordFile, RecordFile.id == PageText.file_id)
+            .where(PageText.scan_sha256 == RecordFile.scan_sha256).group_by(PageText.file_id).subquery())
+    rows = db.session.execute(select(RecordFile.scan_pages, func.coalesce(done.c.n, 0))
+                              .outerjoin(done, done.c.file_id == RecordFile.id)
+                              .where(RecordFile.scan_path.is_not(None))).all()
+    missing = [max(0, int(pages or 0) - int(read)) for pages, read in rows]
+    failed = db.session.scalar(select(func.count(Job.id)).where(
+        Job.kind == JOB_KIND, Job.status == JobStatus.FAILED.value)) or 0
+    return Backlog(sum(missing), sum(1 for m in missing if m), int(failed), ocr_unavailable())
 
 
 def page_texts(record: RecordFile) -> list[PageText]:

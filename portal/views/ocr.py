@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..auth_session import current_actor
+from ..dashboard import HealthResult, register_health_check
 from ..caching import personal_blueprint
 from ..errors import DomainError
 from ..extensions import db
@@ -88,3 +90,15 @@ def correct(file_id: int, page_no: int):
             return redirect(url_for("ocr.file_pages", file_id=record.id))
     return render_template("staff/ocr_page.html", record=record, row=row, form=form, error=error), \
         400 if error else 200
+
+
+@register_health_check("ocr_backlog", _l("Nhận dạng chữ (OCR)"), order=35)
+def ocr_backlog_check() -> HealthResult:
+    """Pages still waiting for their text; not ok when recognition cannot run or a job failed."""
+    left = ocr.backlog()
+    text = _("%(pages)d trang chờ nhận dạng (%(files)d hồ sơ); %(failed)d tác vụ lỗi",
+             pages=left.pages, files=left.files, failed=left.failed)
+    if left.unavailable:
+        text = f"{text}. {left.unavailable}"
+    return HealthResult(text, ok=left.unavailable is None and not left.failed,
+                        link=url_for("ocr.overview") if left.pages or left.failed else None)
