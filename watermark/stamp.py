@@ -13,11 +13,14 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
 from . import FONTS_DIR
+from .encoding import STANDARD, PageEncoding, encode_page
 from .mark import embed
+from .render import READING_DPI
 
 FONT_FILE = FONTS_DIR / "DejaVuSans.ttf"
 TRACE_ANGLE = 30
@@ -42,6 +45,17 @@ class Stamp:
         """The diagonal line: who reads, which account, which request, when."""
         return (f"{self.reader_name} · TK {self.account_id} · {self.request_code} · "
                 f"{self.issued_at:%d/%m/%Y %H:%M}")
+
+
+class EncodedPage(NamedTuple):
+    """One page of a copy as the PDF holds it: JPEG bytes, pixels, mode ("L"/"RGB") and size in points."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    mode: str
+    width_pt: float
+    height_pt: float
 
 
 @lru_cache(maxsize=16)
@@ -120,9 +134,14 @@ def decode_page(data: bytes) -> Image.Image:
         return image.convert("RGB") if image.mode not in ("L", "RGB") else image.copy()
 
 
-def stamp_jpeg(data: bytes, stamp: Stamp, quality: int = 80, page_no: int = 1) -> tuple[bytes, int, int, str]:
-    """Decode a page JPEG, stamp (and mark) it as page ``page_no``, encode again: (jpeg, width, height, mode)."""
-    stamped = stamp_image(decode_page(data), stamp, page_no)
-    out = io.BytesIO()
-    stamped.save(out, "JPEG", quality=quality)
-    return out.getvalue(), stamped.width, stamped.height, stamped.mode
+def stamp_jpeg(data: bytes, stamp: Stamp, encoding: PageEncoding = STANDARD, page_no: int = 1) -> EncodedPage:
+    """Decode a page JPEG, stamp (and mark) it as page ``page_no``, encode it as ``encoding`` says."""
+    return encoded_page(stamp_image(decode_page(data), stamp, page_no), encoding)
+
+
+def encoded_page(stamped: Image.Image, encoding: PageEncoding) -> EncodedPage:
+    """A stamped page at the derivative's resolution, encoded for the copy; the page keeps its
+    printed size (the derivative's pixels at :data:`~watermark.render.READING_DPI`) whatever the encoding."""
+    jpeg, width, height = encode_page(stamped, encoding)
+    return EncodedPage(jpeg, width, height, stamped.mode,
+                       stamped.width * 72 / READING_DPI, stamped.height * 72 / READING_DPI)
