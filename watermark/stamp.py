@@ -102,15 +102,25 @@ def stamp_visible(page: Image.Image, trace_line: str, archive_name: str,
     # The archive's name, centred in the bottom margin, on a light band so it reads on any page.
     draw = ImageDraw.Draw(page)
     font = _font(max(12, page.width // 48))
-    text_width = draw.textlength(archive_name, font=font)
-    ascent, descent = font.getmetrics()
-    x = (page.width - text_width) / 2
-    y = page.height - (ascent + descent) - max(8, page.height // 150)
-    pad = max(4, font.size // 3)
+    box = archive_name_box(page.size, archive_name)
     band = 245 if page.mode == "L" else (245, 245, 245)
-    draw.rectangle((x - pad, y - pad // 2, x + text_width + pad, y + ascent + descent + pad // 2), fill=band)
-    draw.text((x, y), archive_name, font=font, fill=NAME_INK if page.mode == "L" else (NAME_INK,) * 3)
+    draw.rectangle(box, fill=band)
+    pad = max(4, font.size // 3)
+    draw.text((box[0] + pad, box[1] + pad // 2), archive_name, font=font,
+              fill=NAME_INK if page.mode == "L" else (NAME_INK,) * 3)
     return page
+
+
+def archive_name_box(size: tuple[int, int], archive_name: str) -> tuple[float, float, float, float]:
+    """The light band (left, top, right, bottom) holding the archive's name on a page of ``size``."""
+    width, height = size
+    font = _font(max(12, width // 48))
+    text_width = font.getlength(archive_name)
+    ascent, descent = font.getmetrics()
+    x = (width - text_width) / 2
+    y = height - (ascent + descent) - max(8, height // 150)
+    pad = max(4, font.size // 3)
+    return (x - pad, y - pad // 2, x + text_width + pad, y + ascent + descent + pad // 2)
 
 
 def stamp_image(page: Image.Image, stamp: Stamp, page_no: int = 1) -> Image.Image:

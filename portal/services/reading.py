@@ -157,8 +157,9 @@ def build_copy(copy_id: int) -> None:
 
 def _remove_leftovers(folder: Path, copy: ReadingCopy) -> None:
     """Files of this copy from an attempt that died: a ``.part``, or a PDF the database never recorded."""
+    recorded = {copy.path, copy.saver_path} if copy.path else set()  # the two are recorded together
     for leftover in folder.glob(f"{copy.id}-*"):
-        if f"copies/{leftover.name}" not in (copy.path, copy.saver_path):
+        if f"copies/{leftover.name}" not in recorded:
             leftover.unlink(missing_ok=True)
 
 

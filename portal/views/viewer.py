@@ -35,6 +35,7 @@ def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool):
     variant = reading.served_variant(actor, copy)
     response = render_template("viewer/viewer.html", copy=copy, title=title, back_url=back_url,
                                pdf_url=url_for("viewer.pdf", copy_id=copy.id, v=variant or "standard"),
+                               pdf_length=reading.variant_size(copy, variant),
                                is_staff_copy=is_staff_copy, data_saver=actor.data_saver,
                                saver_available=bool(copy.saver_path), saver_form=DataSaverForm())
     reading.log_access(actor, copy, "open", None, None, 0, request.remote_addr, variant)

@@ -24,9 +24,24 @@ async function main() {
   globalThis.pdfjsLib = pdfjsLib;  // pdf_viewer.mjs reads the library from here
   pdfjsLib.GlobalWorkerOptions.workerSrc = data.workerUrl;
   // Ask for the document first, then load the viewer component while its first ranges arrive.
+  // pdf.js gets the bytes through our own range transport: every request is a Range request for
+  // the chunks pdf.js needs (the file's head, its cross-reference table, the pages shown and the
+  // next one), never a first whole-file GET that the server would count as a full download.
+  const length = parseInt(data.pdfLength, 10);
+  const transport = new pdfjsLib.PDFDataRangeTransport(length, null);
+  transport.requestDataRange = (begin, end) => {
+    fetch(data.pdfUrl, { credentials: "same-origin", cache: "no-store",
+                         headers: { Range: `bytes=${begin}-${end - 1}` } })
+      .then((response) => {
+        if (response.status !== 206) throw new Error(`range ${begin}-${end}: ${response.status}`);
+        return response.arrayBuffer();
+      })
+      .then((buffer) => transport.onDataRange(begin, new Uint8Array(buffer)))
+      .catch(() => showError(data.error));
+  };
   const task = pdfjsLib.getDocument({
-    url: data.pdfUrl,
-    withCredentials: true,
+    range: transport,
+    length,
     // Fetch only the ranges of the pages being shown (and the next one, which PDFViewer renders
     // ahead once the visible page is done): never the whole file, never the pages skipped.
     disableAutoFetch: true,
