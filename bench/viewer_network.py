@@ -35,7 +35,6 @@ import threading
 import time
 from pathlib import Path
 
-from bench.viewer_first_page import INK_SCRIPT
 
 PASSWORD = "Bench-pass-2026"
 PORT = 5191  # this bench's own port
@@ -44,6 +43,16 @@ PROFILES = {
     "4g": {"offline": False, "latency": 100, "downloadThroughput": 4_000_000 / 8, "uploadThroughput": 3_000_000 / 8},
     "3g": {"offline": False, "latency": 300, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8},
 }
+# Page n is shown when pdf.js has made its canvas visible (it does after the paint) and it holds opaque ink:
+# any page of text has some, and a canvas not yet painted is transparent.
+INK_SCRIPT = """(n) => {
+    const c = document.querySelector(`.page[data-page-number="${n}"] canvas`);
+    if (!c || !c.width || c.hidden) return false;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let dark = 0;
+    for (let i = 0; i < d.length; i += 4 * 53) if (d[i + 3] === 255 && d[i] < 160) dark++;
+    return dark > 20;
+}"""
 GOALS = {"loopback": (1.0, None), "4g": (2.5, 1.0), "3g": (6.0, None)}
 
 
