@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import ReadingAccess, ReadingCopy, User
 from portal.services import reading
+from portal.services.reading_log import for_reader
 from watermark.encoding import BASELINE, DATA_SAVER, STANDARD, encode_page
 
 from .conftest import login
@@ -133,8 +134,6 @@ def test_data_saver_ranges_count_as_data_saver_pages_and_both_files_are_purged(a
         saver_page = copy.saver_size_bytes // copy.pages
         # One data-saver page's bytes stand for one page, not for a fraction of a standard page.
         reading.log_access(user, fresh, "range", 0, saver_page, saver_page, "127.0.0.1", reading.SAVER)
-        from portal.services.reading_log import for_reader
-
         staff = db.session.get(User, make_user(role="archivist").id)
         _, log = for_reader(staff, reader.id)
         assert [line.pages for line in log.lines if line.kind == "range"] == [1]
