@@ -150,17 +150,18 @@ def demo_pages(folder: Path, count: int, dpi: int) -> list[Path]:
     from demo.pages import draw_page, layout, paper_for
 
     folder.mkdir(parents=True, exist_ok=True)
-    by_style: dict[str, list] = {}
+    by_style: dict[str, list] = {}  # every page of every digitised demo letter, by page style
     for built in build_files():
         if built.digitised:
             for letter in built.letters:
-                by_style.setdefault(letter.style, []).append((built, letter))
+                for page in layout(letter):
+                    by_style.setdefault(letter.style, []).append((built, letter, page))
     styles = sorted(by_style)
     paths = []
     for n in range(count):
-        built, letter = by_style[styles[n % len(styles)]][n // len(styles)]
+        pages = by_style[styles[n % len(styles)]]
+        built, letter, page = pages[(n // len(styles)) * 7 % len(pages)]
         rng = random.Random(f"bench:{built.file_code}:{n}")
-        page = layout(letter)[0]
         image = draw_page(page, dpi, paper_for(letter.style, built.spec.year, rng), rng)
         path = folder / f"{letter.style}-{n:02d}.jpg"
         image.save(path, "JPEG", quality=90, dpi=(dpi, dpi))
