@@ -5,7 +5,6 @@ the window ends.
 """
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -137,13 +136,13 @@ def build_copy(copy_id: int) -> None:
                                   scan.page_no)
             standard.add(encoded_page(stamped, STANDARD))
             saver.add(encoded_page(stamped, DATA_SAVER))
-        count = standard.save(out.with_name(out.name + ".part"))
-        saver.save(saver_out.with_name(saver_out.name + ".part"))
-        os.replace(saver_out.with_name(saver_out.name + ".part"), saver_out)
-        os.replace(out.with_name(out.name + ".part"), out)  # the copy appears whole or not at all
+        # Each file is written aside and renamed: it appears whole or not at all; the copy is
+        # recorded (below) only once both are there.
+        saver.save(saver_out)
+        count = standard.save(out)
     except BaseException:
-        for leftover in (out, saver_out):  # a full disk leaves no half copy behind
-            leftover.with_name(leftover.name + ".part").unlink(missing_ok=True)
+        for path in (out, saver_out):  # a full disk leaves no half copy behind
+            path.with_suffix(".part").unlink(missing_ok=True)
         saver_out.unlink(missing_ok=True)
         raise
     copy.status, copy.path, copy.pages = "ready", relative, count
