@@ -13,7 +13,7 @@ from wtforms import (
     BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from . import labels
 from .errors import ValidationError
@@ -96,6 +96,13 @@ class ChangePasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only a CSRF token, for buttons that change state."""
+
+
+class DataSaverForm(FlaskForm):
+    """The reader's data-saver switch: ``enabled`` is "1" (on) or "0" (off); ``next`` is where to go back."""
+
+    enabled = HiddenField(validators=[AnyOf(("0", "1"))])
+    next = HiddenField()
 
 
 class ReasonForm(FlaskForm):

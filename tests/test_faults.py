@@ -27,6 +27,7 @@ from portal.extensions import db
 from portal.models import AccessRequest, Job, ReadingCopy, RecordFile, User, WorkerBeat
 from portal.services import importer, reading, records, search
 from portal.services.health import health_report
+from watermark.assemble import CopyWriter
 
 from .conftest import login
 from .test_reading import digitised, grant, page_image  # noqa: F401  (the fixture is used by name)
@@ -176,7 +177,9 @@ def test_a_copy_build_run_after_a_killed_one_leaves_one_copy_and_one_mail(app, c
         db.session.expire_all()
         copy = db.session.get(ReadingCopy, copy.id)
         assert copy.status == "ready"
-        assert sorted(p.name for p in folder.glob(f"{copy.id}-*")) == [copy.path.split("/")[-1]]
+        # Only the files this build recorded: the copy and its data-saver twin.
+        assert sorted(p.name for p in folder.glob(f"{copy.id}-*")) == sorted(
+            [copy.path.split("/")[-1], copy.saver_path.split("/")[-1]])
         # The reader was told once, whatever ran twice: the notify job is keyed by the copy.
         reading.notify_copy_ready(copy.id)
         ready_mails = [m for m in outbox() if m["Message-ID"] == f"<copy-ready-{copy.id}@luutru.local>"]
@@ -187,11 +190,16 @@ def test_a_copy_build_on_a_full_disk_fails_visibly_and_leaves_no_partial_file(ap
                                                                               monkeypatch):
     record = digitised(pages=2)
 
-    def full_disk(pages, out, title):
-        Path(out).write_bytes(b"%PDF-1.7 half")
-        raise OSError(errno.ENOSPC, "No space left on device")
+    class FullDisk(CopyWriter):
+        """The second file (the standard one, after the data saver's) meets a full disk half-way."""
 
-    monkeypatch.setattr(reading, "assemble_pdf", full_disk)
+        def save(self, out_path):
+            if out_path.name.endswith(".saver.pdf"):
+                return super().save(out_path)
+            out_path.with_suffix(".part").write_bytes(b"%PDF-1.7 half")
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(reading, "CopyWriter", FullDisk)
     item = grant(app, client, make_user(), make_user(role="archivist"), record)
     with app.app_context():
         copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))

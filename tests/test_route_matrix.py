@@ -95,6 +95,7 @@ TABLE: dict[str, dict[str, tuple[int, ...]]] = {
     "account.give_consent": {"POST": every(302)},
     "account.withdraw_consent": {"POST": every(302)},
     "account.change_password": {"GET": LOGGED_IN, "POST": LOGGED_IN},
+    "account.data_saver": {"POST": (302, 400, 400, 400, 400, 400, 400)},  # an empty post chooses nothing
     # --- the reader's requests: their own, or staff; another reader gets 404 --------------------------
     "reader.basket": {"GET": LOGGED_IN, "POST": (302, 400, 400, 400, 400, 400, 400)},
     "reader.basket_add": {"POST": (302, 302, 302, 302, 403, 403, 403)},  # staff may not request files

@@ -6,12 +6,11 @@ from typing import Iterable
 
 import pikepdf
 
-from .render import READING_DPI
+from .stamp import EncodedPage
 
 
-def assemble_pdf(pages: Iterable[tuple[bytes, int, int, str]], out_path: Path, title: str,
-                 dpi: int = READING_DPI) -> int:
-    """Write JPEG pages (bytes, width, height, mode) as a PDF; return the page count.
+class CopyWriter:
+    """A reading copy's PDF being written, one page at a time (see :func:`assemble_pdf`).
 
     Each page is one image and nothing else: no text, no annotations, no layers
     to remove. The file is deliberately *not* linearised: measured with the
@@ -19,31 +18,50 @@ def assemble_pdf(pages: Iterable[tuple[bytes, int, int, str]], out_path: Path, t
     read a range inside every page before showing the first one (42 range
     requests for 40 pages), while a plain file with its cross-reference table at
     the end is opened with 3 (the head, the xref, the page), and any page by
-    link with one or two more.
+    link with one or two more: qpdf writes every page dictionary right after the
+    page tree, at the head of the file, so pdf.js walking the tree to page 200
+    reads the head, not a range inside each of the 199 pages before it (checked
+    by tests/test_reading_ranges.py).
     """
-    pdf = pikepdf.new()
-    count = 0
-    for jpeg, width, height, mode in pages:
-        image = pikepdf.Stream(pdf, jpeg)
+
+    def __init__(self, title: str) -> None:
+        self.pdf = pikepdf.new()
+        self.pdf.docinfo[pikepdf.Name.Title] = title
+        self.pdf.docinfo[pikepdf.Name.Producer] = "Phong doc truc tuyen"
+        self.count = 0
+
+    def add(self, page: EncodedPage) -> None:
+        """Append one page: the image, drawn over the whole page."""
+        pdf = self.pdf
+        image = pikepdf.Stream(pdf, page.jpeg)
         image.Type = pikepdf.Name.XObject
         image.Subtype = pikepdf.Name.Image
-        image.Width, image.Height = width, height
-        image.ColorSpace = pikepdf.Name.DeviceGray if mode == "L" else pikepdf.Name.DeviceRGB
+        image.Width, image.Height = page.width, page.height
+        image.ColorSpace = pikepdf.Name.DeviceGray if page.mode == "L" else pikepdf.Name.DeviceRGB
         image.BitsPerComponent = 8
         image.Filter = pikepdf.Name.DCTDecode
-        w_pt, h_pt = width * 72 / dpi, height * 72 / dpi
+        w_pt, h_pt = page.width_pt, page.height_pt
         content = f"q {w_pt:.2f} 0 0 {h_pt:.2f} 0 0 cm /Im0 Do Q".encode()
-        page = pikepdf.Dictionary(
+        pdf.pages.append(pikepdf.Page(pikepdf.Dictionary(
             Type=pikepdf.Name.Page,
             MediaBox=[0, 0, round(w_pt, 2), round(h_pt, 2)],
             Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
             Contents=pikepdf.Stream(pdf, content),
-        )
-        pdf.pages.append(pikepdf.Page(page))
-        count += 1
-    pdf.docinfo[pikepdf.Name.Title] = title
-    pdf.docinfo[pikepdf.Name.Producer] = "Phong doc truc tuyen"
-    tmp = out_path.with_suffix(".part")
-    pdf.save(tmp)
-    tmp.replace(out_path)
-    return count
+        )))
+        self.count += 1
+
+    def save(self, out_path: Path) -> int:
+        """Write the PDF to ``out_path`` (whole or not at all); return the page count."""
+        tmp = out_path.with_suffix(".part")
+        self.pdf.save(tmp)
+        tmp.replace(out_path)
+        self.pdf.close()
+        return self.count
+
+
+def assemble_pdf(pages: Iterable[EncodedPage], out_path: Path, title: str) -> int:
+    """Write encoded pages (:func:`watermark.stamp.stamp_jpeg`) as a PDF; return the page count."""
+    writer = CopyWriter(title)
+    for page in pages:
+        writer.add(page)
+    return writer.save(out_path)

@@ -13,11 +13,14 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
 from . import FONTS_DIR
+from .encoding import STANDARD, PageEncoding, encode_page
 from .mark import embed
+from .render import READING_DPI
 
 FONT_FILE = FONTS_DIR / "DejaVuSans.ttf"
 TRACE_ANGLE = 30
@@ -42,6 +45,17 @@ class Stamp:
         """The diagonal line: who reads, which account, which request, when."""
         return (f"{self.reader_name} · TK {self.account_id} · {self.request_code} · "
                 f"{self.issued_at:%d/%m/%Y %H:%M}")
+
+
+class EncodedPage(NamedTuple):
+    """One page of a copy as the PDF holds it: JPEG bytes, pixels, mode ("L"/"RGB") and size in points."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    mode: str
+    width_pt: float
+    height_pt: float
 
 
 @lru_cache(maxsize=16)
@@ -88,15 +102,25 @@ def stamp_visible(page: Image.Image, trace_line: str, archive_name: str,
     # The archive's name, centred in the bottom margin, on a light band so it reads on any page.
     draw = ImageDraw.Draw(page)
     font = _font(max(12, page.width // 48))
-    text_width = draw.textlength(archive_name, font=font)
-    ascent, descent = font.getmetrics()
-    x = (page.width - text_width) / 2
-    y = page.height - (ascent + descent) - max(8, page.height // 150)
-    pad = max(4, font.size // 3)
+    box = archive_name_box(page.size, archive_name)
     band = 245 if page.mode == "L" else (245, 245, 245)
-    draw.rectangle((x - pad, y - pad // 2, x + text_width + pad, y + ascent + descent + pad // 2), fill=band)
-    draw.text((x, y), archive_name, font=font, fill=NAME_INK if page.mode == "L" else (NAME_INK,) * 3)
+    draw.rectangle(box, fill=band)
+    pad = max(4, font.size // 3)
+    draw.text((box[0] + pad, box[1] + pad // 2), archive_name, font=font,
+              fill=NAME_INK if page.mode == "L" else (NAME_INK,) * 3)
     return page
+
+
+def archive_name_box(size: tuple[int, int], archive_name: str) -> tuple[float, float, float, float]:
+    """The light band (left, top, right, bottom) holding the archive's name on a page of ``size``."""
+    width, height = size
+    font = _font(max(12, width // 48))
+    text_width = font.getlength(archive_name)
+    ascent, descent = font.getmetrics()
+    x = (width - text_width) / 2
+    y = height - (ascent + descent) - max(8, height // 150)
+    pad = max(4, font.size // 3)
+    return (x - pad, y - pad // 2, x + text_width + pad, y + ascent + descent + pad // 2)
 
 
 def stamp_image(page: Image.Image, stamp: Stamp, page_no: int = 1) -> Image.Image:
@@ -120,9 +144,14 @@ def decode_page(data: bytes) -> Image.Image:
         return image.convert("RGB") if image.mode not in ("L", "RGB") else image.copy()
 
 
-def stamp_jpeg(data: bytes, stamp: Stamp, quality: int = 80, page_no: int = 1) -> tuple[bytes, int, int, str]:
-    """Decode a page JPEG, stamp (and mark) it as page ``page_no``, encode again: (jpeg, width, height, mode)."""
-    stamped = stamp_image(decode_page(data), stamp, page_no)
-    out = io.BytesIO()
-    stamped.save(out, "JPEG", quality=quality)
-    return out.getvalue(), stamped.width, stamped.height, stamped.mode
+def stamp_jpeg(data: bytes, stamp: Stamp, encoding: PageEncoding = STANDARD, page_no: int = 1) -> EncodedPage:
+    """Decode a page JPEG, stamp (and mark) it as page ``page_no``, encode it as ``encoding`` says."""
+    return encoded_page(stamp_image(decode_page(data), stamp, page_no), encoding)
+
+
+def encoded_page(stamped: Image.Image, encoding: PageEncoding) -> EncodedPage:
+    """A stamped page at the derivative's resolution, encoded for the copy; the page keeps its
+    printed size (the derivative's pixels at :data:`~watermark.render.READING_DPI`) whatever the encoding."""
+    jpeg, width, height = encode_page(stamped, encoding)
+    return EncodedPage(jpeg, width, height, stamped.mode,
+                       stamped.width * 72 / READING_DPI, stamped.height * 72 / READING_DPI)

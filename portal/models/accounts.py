@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
@@ -67,6 +67,8 @@ class User(UserMixin, Base):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     lockout_notified_at: Mapped[datetime | None]
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Reading copies served at the data saver's lower resolution (the reader's choice, kept per account).
+    data_saver: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     profile: Mapped[ReaderProfile | None] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan"

@@ -28,6 +28,10 @@ class ReadingCopy(Base):
     path: Mapped[str | None] = mapped_column(String(300))
     pages: Mapped[int | None]
     size_bytes: Mapped[int | None]
+    # The same pages at the data saver's lower resolution (watermark.encoding.DATA_SAVER), built
+    # in the same pass, for readers who chose it; null for copies built before it existed.
+    saver_path: Mapped[str | None] = mapped_column(String(300))
+    saver_size_bytes: Mapped[int | None]
     stamp_text: Mapped[str | None] = mapped_column(Text)
     # What the leak tracer needs to draw the page again as this copy showed it: the archive's
     # name on the stamp and the invisible mark's scheme (watermark.mark.MARK_VERSION; null: no mark).
@@ -59,6 +63,8 @@ class ReadingAccess(Base):
     range_start: Mapped[int | None]
     range_end: Mapped[int | None]
     bytes_sent: Mapped[int] = mapped_column(default=0)
+    # Which file of the copy was served: "saver" for the data saver's, null for the standard one.
+    variant: Mapped[str | None] = mapped_column(String(10))
     # The client's address as the server saw it (after the configured proxies), for "who read what".
     address: Mapped[str | None] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -499,3 +499,12 @@ def create_staff(email: str, role: str, full_name: str, password: str | None = N
     record_event(db.session, None, "staff.create", "user", user.id, to_state=role)
     db.session.commit()
     return user, password
+
+
+def set_data_saver(user: User, enabled: bool) -> None:
+    """The account's choice of lighter reading copies (lower resolution, still readable): on or off.
+
+    Remembered on the account, so it follows the reader to every copy and device.
+    """
+    user.data_saver = bool(enabled)
+    db.session.commit()

@@ -5,7 +5,6 @@ the window ends.
 """
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,10 +13,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from watermark.assemble import assemble_pdf
+from watermark.assemble import CopyWriter
+from watermark.encoding import DATA_SAVER, STANDARD
 from watermark.mark import MARK_VERSION, copy_key
 from watermark.render import deriv_name
-from watermark.stamp import Stamp, stamp_jpeg
+from watermark.stamp import Stamp, decode_page, encoded_page, stamp_image
 
 from .. import jobs
 from ..db import utcnow
@@ -122,21 +122,32 @@ def build_copy(copy_id: int) -> None:
                   mark_key=copy_key(mark_secret(), copy.id))
     data_dir = Path(current_app.config["DATA_DIR"])
     folder = data_dir / str(record.scan_path)
-    relative = f"copies/{copy.id}-{secrets.token_hex(6)}.pdf"
-    out = data_dir / relative
+    stem = f"copies/{copy.id}-{secrets.token_hex(6)}"
+    relative, saver_relative = f"{stem}.pdf", f"{stem}.saver.pdf"
+    out, saver_out = data_dir / relative, data_dir / saver_relative
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out.parent, copy)
-    part = out.with_name(out.name + ".part")
-    pages = (stamp_jpeg((folder / deriv_name(p.page_no)).read_bytes(), stamp, page_no=p.page_no)
-             for p in record.page_scans)
+    title = f"{record.file_code} - {_('bản đọc')}"
+    standard, saver = CopyWriter(title), CopyWriter(title)
     try:
-        count = assemble_pdf(pages, part, title=f"{record.file_code} - {_('bản đọc')}")
-        os.replace(part, out)  # the copy appears whole or not at all
+        # Stamped and marked once per page, at the derivative's resolution; encoded twice.
+        for scan in record.page_scans:
+            stamped = stamp_image(decode_page((folder / deriv_name(scan.page_no)).read_bytes()), stamp,
+                                  scan.page_no)
+            standard.add(encoded_page(stamped, STANDARD))
+            saver.add(encoded_page(stamped, DATA_SAVER))
+        # Each file is written aside and renamed: it appears whole or not at all; the copy is
+        # recorded (below) only once both are there.
+        saver.save(saver_out)
+        count = standard.save(out)
     except BaseException:
-        part.unlink(missing_ok=True)  # a full disk leaves no half copy behind
+        for path in (out, saver_out):  # a full disk leaves no half copy behind
+            path.with_suffix(".part").unlink(missing_ok=True)
+        saver_out.unlink(missing_ok=True)
         raise
     copy.status, copy.path, copy.pages = "ready", relative, count
     copy.size_bytes, copy.built_at, copy.stamp_text, copy.error = out.stat().st_size, utcnow(), stamp.trace_line, None
+    copy.saver_path, copy.saver_size_bytes = saver_relative, saver_out.stat().st_size
     copy.stamp_archive, copy.mark_version = stamp.archive_name, MARK_VERSION
     if copy.kind == "reader" and copy.item is not None:
         jobs.add(NOTIFY_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
@@ -145,8 +156,9 @@ def build_copy(copy_id: int) -> None:
 
 def _remove_leftovers(folder: Path, copy: ReadingCopy) -> None:
     """Files of this copy from an attempt that died: a ``.part``, or a PDF the database never recorded."""
+    recorded = {copy.path, copy.saver_path} if copy.path else set()  # the two are recorded together
     for leftover in folder.glob(f"{copy.id}-*"):
-        if f"copies/{leftover.name}" != copy.path:
+        if f"copies/{leftover.name}" not in recorded:
             leftover.unlink(missing_ok=True)
 
 
@@ -228,7 +240,34 @@ def copy_for_serving(user: User, copy_id: int) -> ReadingCopy:
 
 
 def copy_path(copy: ReadingCopy) -> Path:
+    """The standard file of a copy on disk."""
     return Path(current_app.config["DATA_DIR"]) / str(copy.path)
+
+
+SAVER = "saver"
+"""The variant name of the data saver's file (``ReadingAccess.variant``); the standard file has none."""
+
+
+def served_variant(user: User, copy: ReadingCopy, asked: str | None = None) -> str | None:
+    """Which file of ``copy`` goes to ``user``: the data saver's if they chose it and it exists.
+
+    ``asked`` is the variant the viewer page named in the PDF's address (``"saver"``
+    or ``"standard"``), so that a viewer opened before the choice changed keeps
+    reading ranges of the file it started with; without it the account decides.
+    """
+    wants_saver = asked == SAVER if asked in (SAVER, "standard") else bool(getattr(user, "data_saver", False))
+    return SAVER if wants_saver and copy.saver_path else None
+
+
+def variant_path(copy: ReadingCopy, variant: str | None) -> Path:
+    """The file of ``copy`` for ``variant`` (see :func:`served_variant`)."""
+    relative = copy.saver_path if variant == SAVER else copy.path
+    return Path(current_app.config["DATA_DIR"]) / str(relative)
+
+
+def variant_size(copy: ReadingCopy, variant: str | None) -> int:
+    """Bytes of the file of ``copy`` for ``variant``: what one page weighs is this over the page count."""
+    return (copy.saver_size_bytes if variant == SAVER else copy.size_bytes) or 0
 
 
 # Served bytes: a range, or the whole PDF at once. Both count toward the pace that raises a flag.
@@ -236,28 +275,31 @@ BYTE_KINDS = ("range", "full")
 
 
 def log_access(user: User, copy: ReadingCopy, kind: str, start: int | None, end: int | None,
-               sent: int, address: str | None = None) -> ReadingFlag | None:
+               sent: int, address: str | None = None, variant: str | None = None) -> ReadingFlag | None:
     """Record an open, a range or a full download served; flag the reader when the pace is inhuman.
 
     A full download is the whole file in one response: it counts like the ranges
     that would have carried the same bytes, so 25 full downloads raise the flag
-    just as fetching every page 25 times would.
+    just as fetching every page 25 times would. ``variant`` names the file served
+    (:func:`served_variant`): a data-saver page weighs less, so its bytes count
+    against the data saver's page size.
     """
     flag = None
     # The last minute's bytes before this one is added (counting this one twice would flag a reader
     # at half the configured pace).
     recent = 0
-    counted = kind in BYTE_KINDS and copy.kind == "reader" and copy.pages and copy.size_bytes
+    page_bytes = variant_size(copy, variant) / copy.pages if copy.pages else 0
+    counted = kind in BYTE_KINDS and copy.kind == "reader" and page_bytes
     if counted:
         since = utcnow() - timedelta(minutes=1)
         recent = db.session.scalar(select(func.coalesce(func.sum(ReadingAccess.bytes_sent), 0)).where(
             ReadingAccess.user_id == user.id, ReadingAccess.at >= since,
             ReadingAccess.kind.in_(BYTE_KINDS))) or 0
     db.session.add(ReadingAccess(copy_id=copy.id, user_id=user.id, file_id=copy.file_id, kind=kind,
-                                 range_start=start, range_end=end, bytes_sent=sent,
+                                 range_start=start, range_end=end, bytes_sent=sent, variant=variant,
                                  address=(address or "")[:45] or None))
     if counted:
-        pages_per_minute = (recent + sent) / (copy.size_bytes / copy.pages)
+        pages_per_minute = (recent + sent) / page_bytes
         limit = current_app.config["READING_MAX_PAGES_PER_MINUTE"]
         if pages_per_minute > limit:
             open_flag = db.session.scalar(select(ReadingFlag.id).where(
@@ -300,14 +342,20 @@ def schedule_purge_for_ended(item: RequestItem) -> None:
         db.session.commit()
 
 
+def _delete_files(copy: ReadingCopy) -> None:
+    """Both files of a copy (the standard one and the data saver's) leave the disk."""
+    for relative in (copy.path, copy.saver_path):
+        if relative:
+            (Path(current_app.config["DATA_DIR"]) / relative).unlink(missing_ok=True)
+
+
 def purge_copies(now: datetime | None = None) -> int:
     """Delete every copy whose time is up (window end + 5 days; staff copies after a day)."""
     now = now or utcnow()
     due = list(db.session.scalars(select(ReadingCopy).where(
         ReadingCopy.purge_after <= now, ReadingCopy.status != "purged")))
     for copy in due:
-        if copy.path:
-            copy_path(copy).unlink(missing_ok=True)
+        _delete_files(copy)
         copy.status, copy.purged_at = "purged", now
         record_event(db.session, None, "reading.purge", "reading_copy", copy.id, to_state="purged")
         db.session.commit()
@@ -323,8 +371,7 @@ def purge_on_reclassification(actor: User | None, record: RecordFile, old_mode: 
         ReadingCopy.file_id == record.id, ReadingCopy.kind == "reader", ReadingCopy.status != "purged")))
     now = utcnow()
     for copy in copies:
-        if copy.path:
-            copy_path(copy).unlink(missing_ok=True)
+        _delete_files(copy)
         copy.status, copy.purged_at, copy.purge_after = "purged", now, now
         record_event(db.session, actor, "reading.purge", "reading_copy", copy.id, to_state="purged",
                      reason="reclassified", data={"file_id": record.id})

@@ -48,7 +48,8 @@ def _log(query) -> ReadingLog:
     lines = []
     for access in rows[:LIMIT]:
         copy = access.copy
-        pages = 0 if access.kind == "open" else page_estimate(access.bytes_sent, copy.size_bytes, copy.pages)
+        size = (copy.saver_size_bytes if access.variant == "saver" else None) or copy.size_bytes
+        pages = 0 if access.kind == "open" else page_estimate(access.bytes_sent, size, copy.pages)
         if access.kind == "full" and copy.pages:
             pages = copy.pages
         lines.append(LogLine(at=access.at, kind=access.kind, reader=copy.user, file=copy.file, copy_kind=copy.kind,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from ..localtime import to_local, utc_day_range
 from .. import labels
@@ -288,7 +288,11 @@ def reading(period: Period) -> tuple[Reading, Figure]:
     low, high = period.utc_bounds()
     rows = db.session.execute(
         select(ReadingAccess.user_id, ReadingAccess.kind, ReadingAccess.bytes_sent, ReadingAccess.at,
-               ReadingCopy.size_bytes, ReadingCopy.pages)
+               # a data-saver range stands for the pages of the data saver's (smaller) file
+               case((ReadingAccess.variant == "saver", func.coalesce(ReadingCopy.saver_size_bytes,
+                                                                     ReadingCopy.size_bytes)),
+                    else_=ReadingCopy.size_bytes),
+               ReadingCopy.pages)
         .join(ReadingCopy, ReadingCopy.id == ReadingAccess.copy_id)
         .where(ReadingCopy.kind == "reader", ReadingAccess.at >= low, ReadingAccess.at < high))
     pages: Counter[str] = Counter()

@@ -1,7 +1,7 @@
 """A reader's own account: profile, consents, password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,7 +9,8 @@ from ..auth_session import current_actor, current_session_token, log_out, reissu
 from ..caching import personal_blueprint
 from ..errors import DomainError, ValidationError
 from ..extensions import limiter, user_or_address
-from ..forms import ChangePasswordForm, ConfirmForm, ProfileForm, apply_errors
+from ..forms import ChangePasswordForm, ConfirmForm, DataSaverForm, ProfileForm, apply_errors
+from ..redirects import redirect_back
 from ..services import accounts
 
 bp = Blueprint("account", __name__, url_prefix="/ca-nhan")
@@ -38,7 +39,22 @@ def profile():
                 flash(_("Giấy tờ tùy thân mới sẽ được cán bộ phòng đọc kiểm tra trước khi thay giấy tờ cũ."), "info")
             return redirect(url_for("account.profile"))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("account/profile.html", form=form, user=user, confirm_form=ConfirmForm()), status
+    return render_template("account/profile.html", form=form, user=user, confirm_form=ConfirmForm(),
+                           saver_form=DataSaverForm()), status
+
+
+@bp.post("/tiet-kiem-du-lieu")
+@login_required
+def data_saver():
+    """Turn the data saver (lighter reading copies) on or off for the account, then go back."""
+    form = DataSaverForm()
+    if not form.validate_on_submit():
+        abort(400)
+    enabled = form.enabled.data == "1"
+    accounts.set_data_saver(current_actor(), enabled)
+    flash(_("Đã bật chế độ tiết kiệm dữ liệu: trang nhẹ hơn, độ phân giải thấp hơn.") if enabled
+          else _("Đã tắt chế độ tiết kiệm dữ liệu."), "success")
+    return redirect_back("account.profile", form.next.data or "")
 
 
 @bp.get("/dong-y")

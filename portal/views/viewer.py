@@ -14,7 +14,7 @@ from ..auth_session import current_actor
 from ..caching import personal_blueprint
 from ..errors import NotFound
 from ..extensions import db, limiter, user_or_address
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, DataSaverForm
 from ..models import RecordFile
 from ..permissions import can
 from ..services import ocr, reading
@@ -31,10 +31,15 @@ VIEWER_CSP = (
 
 
 def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool, search_url: str | None = None):
+    actor = current_actor()
+    variant = reading.served_variant(actor, copy)
     response = render_template("viewer/viewer.html", copy=copy, title=title, back_url=back_url,
-                               pdf_url=url_for("viewer.pdf", copy_id=copy.id), is_staff_copy=is_staff_copy,
+                               pdf_url=url_for("viewer.pdf", copy_id=copy.id, v=variant or "standard"),
+                               pdf_length=reading.variant_size(copy, variant),
+                               is_staff_copy=is_staff_copy, data_saver=actor.data_saver,
+                               saver_available=bool(copy.saver_path), saver_form=DataSaverForm(),
                                search_url=search_url)
-    reading.log_access(current_actor(), copy, "open", None, None, 0, request.remote_addr)
+    reading.log_access(actor, copy, "open", None, None, 0, request.remote_addr, variant)
     return _with_viewer_headers(response)
 
 
@@ -93,9 +98,11 @@ def pdf(copy_id: int):
     if request.headers.get("Sec-Fetch-Dest", "").lower() in ("document", "iframe", "frame", "embed", "object"):
         return render_template("error.html", status=403, message=_(
             "Bản đọc chỉ mở được trong trình xem của phòng đọc trực tuyến.")), 403, {"Cache-Control": "private, no-store"}
-    copy = reading.copy_for_serving(current_actor(), copy_id)
-    response = send_file(reading.copy_path(copy), mimetype="application/pdf", conditional=True, etag=False,
-                         max_age=0, last_modified=None)
+    actor = current_actor()
+    copy = reading.copy_for_serving(actor, copy_id)
+    variant = reading.served_variant(actor, copy, request.args.get("v"))
+    response = send_file(reading.variant_path(copy, variant), mimetype="application/pdf", conditional=True,
+                         etag=False, max_age=0, last_modified=None)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Disposition"] = 'inline; filename="ban-doc.pdf"'
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -103,8 +110,8 @@ def pdf(copy_id: int):
     start = end = None
     if response.status_code == 206 and response.content_range is not None:
         start, end = response.content_range.start, response.content_range.stop
-    reading.log_access(current_actor(), copy, "range" if start is not None else "full", start, end,
-                       response.content_length or 0, request.remote_addr)
+    reading.log_access(actor, copy, "range" if start is not None else "full", start, end,
+                       response.content_length or 0, request.remote_addr, variant)
     return response
 
 
