@@ -17,6 +17,7 @@ from .cli import register_cli
 from .config import CONFIGS, Config, TestingConfig, settings_from_env
 from .jobs import init_jobs
 from .page_cache import init_page_cache
+from .static_files import init_static_files
 from .request_limits import init_body_limits
 from .urls import public_host
 from .views import register_blueprints
@@ -62,6 +63,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     init_web(app)
     init_page_cache(app)
+    init_static_files(app)
     return app
 
 
