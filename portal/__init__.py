@@ -18,6 +18,7 @@ from .config import CONFIGS, Config, TestingConfig, settings_from_env
 from .jobs import init_jobs
 from .page_cache import init_page_cache
 from .static_files import init_static_files
+from .templating import TranslatedEnvironment
 from .request_limits import init_body_limits
 from .urls import public_host
 from .views import register_blueprints
@@ -35,6 +36,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     setting may be overridden by an environment variable.
     """
     app = Flask(__name__, instance_path=str(PACKAGE_DIR.parent / "instance"))
+    app.jinja_environment = TranslatedEnvironment  # before anything builds app.jinja_env
     overrides: dict[str, Any] = {}
     if isinstance(config, type):
         base: type[Config] = config

@@ -4,8 +4,8 @@ from __future__ import annotations
 from itertools import chain
 from typing import Callable
 
-from flask import Flask, abort, flash, g, make_response, render_template, request
-from flask_babel import get_locale, get_translations
+from flask import Flask, abort, flash, make_response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -20,6 +20,7 @@ from .extensions import db
 from .permissions import can, is_staff
 from .services.requests import basket_file_ids
 from .storage import disk_full_message, is_disk_full
+from .templating import request_translations
 from .urls import external_url, public_url_of_request
 
 # Seconds a client is told to wait when the database is away (a restart takes about that long).
@@ -59,14 +60,14 @@ class DatabaseIdConverter(IntegerConverter):
 def init_web(app: Flask) -> None:
     """Register error handlers, template globals and response headers."""
 
-    # Templates translate a few hundred strings a page: look the catalogue up once per request
-    # (Flask-Babel's own callables find it again for every string).
+    # Fixed strings are translated when a template is compiled (portal/templating.py); these serve the rest,
+    # looking the catalogue up once per request (Flask-Babel's own callables find it again for every string).
     app.jinja_env.install_gettext_callables(
-        lambda text: _request_translations().ugettext(text),
-        lambda singular, plural, n: _request_translations().ungettext(singular, plural, n),
+        lambda text: request_translations().ugettext(text),
+        lambda singular, plural, n: request_translations().ungettext(singular, plural, n),
         newstyle=True,
-        pgettext=lambda context, text: _request_translations().upgettext(context, text),
-        npgettext=lambda context, singular, plural, n: _request_translations().unpgettext(context, singular, plural, n),
+        pgettext=lambda context, text: request_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: request_translations().unpgettext(context, singular, plural, n),
     )
 
     # Globals (not a context processor) so imported macros see them too.
@@ -201,18 +202,6 @@ def init_web(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Language", str(get_locale() or "vi"))
         return response
-
-
-def _request_translations():
-    """The translation catalogue of the request's locale, looked up once per locale.
-
-    Keyed by the locale object, so a mail rendered inside ``force_locale`` gets its own language.
-    """
-    locale = get_locale()
-    cached = g.get("_translations")
-    if cached is None or cached[0] is not locale:
-        cached = g._translations = (locale, get_translations())
-    return cached[1]
 
 
 def _error_page(status: int, message: str):
