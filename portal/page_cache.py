@@ -48,6 +48,8 @@ CACHEABLE_ENDPOINTS = frozenset({
 PUBLIC_MODELS = (Fonds, RecordFile, Document, PageScan, Exhibition, ExhibitionSection, ExhibitionItem,
                  ExhibitionImage)
 ANONYMOUS_COOKIES = frozenset({"lang"})
+# The first visitor's remaining allowance is not every visitor's: these are never kept with a page.
+PERSONAL_HEADERS = frozenset({"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after"})
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,6 @@ def init_page_cache(app: Flask) -> None:
     cache = PageCache(entries, int(app.config.get("PAGE_CACHE_MB", 32)) * 1024 * 1024)
     app.extensions["page_cache"] = cache
 
-    @app.before_request
     def serve_kept_page():
         key = _key()
         if key is None:
@@ -179,12 +180,18 @@ def init_page_cache(app: Flask) -> None:
         g.page_cache_key = key
         return None
 
+    # First of all hooks, before the rate limiter's: a kept page costs a dictionary look-up, so serving it
+    # spends nothing the search limit protects (a Redis round trip would cost more than the page). A page
+    # that has to be rendered still passes the limiter.
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_kept_page)
+
     @app.after_request
     def keep_page(response: Response) -> Response:
         key = g.pop("page_cache_key", None)
         if (key is not None and response.status_code == 200 and response.mimetype == "text/html"
                 and not response.direct_passthrough and not session.modified and "Set-Cookie" not in response.headers):
-            cache.put(key, _Page(200, tuple(response.headers.items()), response.get_data()))
+            headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in PERSONAL_HEADERS)
+            cache.put(key, _Page(200, headers, response.get_data()))
         return response
 
 

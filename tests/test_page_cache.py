@@ -81,3 +81,27 @@ def test_the_cache_is_bounded():
     assert cache.get((0,)) is None and cache.get((2,)) is not None
     cache.put((9,), page_cache._Page(200, (), b"x" * 11))
     assert cache.get((9,)) is None
+
+
+def test_a_kept_search_page_spends_no_search_allowance_and_carries_no_one_elses(app, make_file):
+    """A kept page is served before the rate limiter (it costs nothing); a search that must run is still limited."""
+    from portal.extensions import limiter
+
+    make_file(title="Kênh đào Bến Gỗ")
+    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", RATELIMIT_SEARCH="2 per minute")
+    limiter.init_app(app)
+    try:
+        with app.app_context():
+            limiter.reset()
+        client = app.test_client()
+        first = client.get("/tim-kiem?q=kenh+dao")
+        assert first.status_code == 200 and first.headers["X-RateLimit-Remaining"] == "1"
+        for _ in range(4):
+            again = client.get("/tim-kiem?q=kenh+dao")
+            assert again.status_code == 200 and again.get_data() == first.get_data()
+            assert "X-RateLimit-Remaining" not in again.headers  # not the first visitor's allowance
+        assert client.get("/tim-kiem?q=ben+go").status_code == 200
+        assert client.get("/tim-kiem?q=de+bao").status_code == 429  # a new search runs, and counts
+    finally:
+        app.config["RATELIMIT_ENABLED"] = False
+        limiter.init_app(app)
