@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from . import workflow
+from .models import AccessKind, ReadingCopyStatus
 
 RETENTION = {
     "01": _l("Vĩnh viễn"), "02": _l("70 năm"), "03": _l("50 năm"), "04": _l("30 năm"),
@@ -100,9 +101,11 @@ OBJECT_TYPE = {
 ITEM_STATUS = {status.value: text for status, text in workflow.ITEM_LABELS.items()}
 REQUEST_STATUS = {status.value: text for status, text in workflow.REQUEST_LABELS.items()}
 ACCOUNT_STATE = {"active": _l("Đang hoạt động"), "disabled": _l("Tạm khóa")}
-COPY_STATUS = {"queued": _l("Chờ tạo"), "building": _l("Đang tạo"), "ready": _l("Sẵn sàng"),
-               "failed": _l("Lỗi"), "purged": _l("Đã xóa")}
-ACCESS_KIND = {"open": _l("Mở trình xem"), "range": _l("Tải trang"), "full": _l("Tải toàn bộ tệp")}
+COPY_STATUS = {ReadingCopyStatus.QUEUED.value: _l("Chờ tạo"), ReadingCopyStatus.BUILDING.value: _l("Đang tạo"),
+               ReadingCopyStatus.READY.value: _l("Sẵn sàng"), ReadingCopyStatus.FAILED.value: _l("Lỗi"),
+               ReadingCopyStatus.PURGED.value: _l("Đã xóa")}
+ACCESS_KIND = {AccessKind.OPEN.value: _l("Mở trình xem"), AccessKind.RANGE.value: _l("Tải trang"),
+               AccessKind.FULL.value: _l("Tải toàn bộ tệp")}
 # A state in the audit trail may belong to any of these tables; the first that knows the code names it.
 _STATE_TABLES = (ITEM_STATUS, REQUEST_STATUS, CLEARANCE, ROLE, ACCOUNT_STATE, COPY_STATUS)
 

@@ -7,14 +7,14 @@ from .harvest import HarvestDeletion
 from .jobs import WAITING_STATUSES, Job, JobStatus, WorkerBeat
 from .notifications import ExhibitionVisit, Notification
 from .ocr import PageText
-from .reading import ReadingAccess, ReadingCopy, ReadingFlag
-from .records import AccessMode, Document, Fonds, PageScan, RecordFile
+from .reading import AccessKind, ReadingCopyKind, ReadingCopyStatus, ReadingAccess, ReadingCopy, ReadingFlag
+from .records import AccessMode, Document, Fonds, PageScan, RecordFile, ScanKind
 from .requests import AccessRequest, BasketEntry, RequestItem, RequestMessage
 from .settings import Setting
 from .visits import DigitisationRequest, OpeningHours, RoomClosure, RoomSettings, Visit, VisitFile
 
 __all__ = [
-    "STAFF_ROLES", "AccessMode", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
+    "STAFF_ROLES", "AccessKind", "AccessMode", "ReadingCopyKind", "ReadingCopyStatus", "ScanKind", "AccessRequest", "BasketEntry", "RequestItem", "RequestMessage", "AuditEvent", "AuditTrailIsAppendOnly", "Clearance", "Consent",
     "ConsentPurpose", "Document", "Fonds", "Job", "JobStatus", "WAITING_STATUSES", "ReadingAccess", "ReadingCopy", "ReadingFlag", "IdKind", "PageScan", "ReaderProfile", "RecordFile",
     "Role", "User", "LoginSession", "WorkerBeat",
     "CopyDownload", "CopyOrder", "CopyOrderFile", "CopyPayment", "FeeSchedule",

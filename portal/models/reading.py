@@ -2,6 +2,7 @@
 and flags raised when a reader fetches far more than a person can read."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -13,18 +14,46 @@ from .records import RecordFile
 from .requests import RequestItem
 
 
+class ReadingCopyStatus(str, enum.Enum):
+    """A reading copy's life: queued → building → ready | failed; ready → purged (after the window + 5 days)."""
+
+    QUEUED = "queued"
+    BUILDING = "building"
+    READY = "ready"
+    FAILED = "failed"
+    PURGED = "purged"
+
+
+# Asked for and not yet (or not any more) usable.
+UNBUILT_STATUSES = (ReadingCopyStatus.QUEUED.value, ReadingCopyStatus.BUILDING.value)
+
+
+class ReadingCopyKind(str, enum.Enum):
+    """Whose copy: a reader's under a grant, or a staff member's review copy."""
+
+    READER = "reader"
+    STAFF = "staff"
+
+
+class AccessKind(str, enum.Enum):
+    """A line of the reading log: the viewer opened, a byte range served, the whole file served."""
+
+    OPEN = "open"
+    RANGE = "range"
+    FULL = "full"
+
+
 class ReadingCopy(Base):
     """A watermarked PDF of one file for one reader (or one staff member reviewing it)."""
 
     __tablename__ = "reading_copies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), default="reader")  # reader | staff
+    kind: Mapped[str] = mapped_column(String(10), default=ReadingCopyKind.READER.value)  # ReadingCopyKind
     item_id: Mapped[int | None] = mapped_column(ForeignKey("request_items.id", ondelete="CASCADE"), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("record_files.id"), index=True)
-    # queued → building → ready | failed; ready → purged (deleted after the window + 5 days)
-    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ReadingCopyStatus.QUEUED.value, index=True)  # ReadingCopyStatus
     path: Mapped[str | None] = mapped_column(String(300))
     pages: Mapped[int | None]
     size_bytes: Mapped[int | None]
@@ -59,7 +88,7 @@ class ReadingAccess(Base):
     copy_id: Mapped[int] = mapped_column(ForeignKey("reading_copies.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     file_id: Mapped[int] = mapped_column(ForeignKey("record_files.id"))
-    kind: Mapped[str] = mapped_column(String(10))  # open | range | full
+    kind: Mapped[str] = mapped_column(String(10))  # AccessKind
     range_start: Mapped[int | None]
     range_end: Mapped[int | None]
     bytes_sent: Mapped[int] = mapped_column(default=0)

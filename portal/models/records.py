@@ -19,6 +19,13 @@ class AccessMode(str, enum.Enum):
     CLASSIFIED = "03"  # mật: invisible outside staff
 
 
+class ScanKind(str, enum.Enum):
+    """How a file's scan is stored: one PDF, or a folder of page images."""
+
+    PDF = "pdf"
+    IMAGES = "images"
+
+
 RETENTION_CODES = ("01", "02", "03", "04", "05", "06", "07")
 CONDITION_CODES = ("01", "02", "03")
 RELIABILITY_CODES = ("01", "02", "03")
@@ -69,7 +76,7 @@ class RecordFile(Base):
     info_symbol: Mapped[str | None] = mapped_column(String(80))
     reliability: Mapped[str] = mapped_column(String(2), default="02")
     notes: Mapped[str | None] = mapped_column(Text)
-    # The stored scan: "pdf" or "images", its folder under DATA_DIR, its page count.
+    # The stored scan: its ScanKind, its folder under DATA_DIR, its page count.
     scan_kind: Mapped[str | None] = mapped_column(String(10))
     scan_path: Mapped[str | None] = mapped_column(String(300))
     scan_pages: Mapped[int | None]

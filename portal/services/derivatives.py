@@ -21,6 +21,7 @@ from PIL import Image
 from watermark.imaging import pdf_page_texts, pdf_page_words, render_pdf_page_file
 from watermark.render import PageResult, RenderError, render_image_pages, render_pdf_pages
 
+from ..models import ScanKind
 from .scans import ScanError, ScanInfo
 
 _pool: ProcessPoolExecutor | None = None
@@ -48,7 +49,7 @@ def render_derivatives(info: ScanInfo, folder: Path) -> list[PageResult]:
     max_pixels = int(current_app.config["SCAN_MAX_PIXELS"])
     workers = int(current_app.config.get("RENDER_WORKERS", 2))
     pool = _executor()
-    if info.kind == "pdf":
+    if info.kind == ScanKind.PDF.value:
         pdf = str(folder / "original.pdf")
         futures = [pool.submit(render_pdf_pages, pdf, str(folder), chunk, max_pixels)
                    for chunk in _chunks(list(range(1, info.pages + 1)), workers)]

@@ -34,7 +34,7 @@ from .. import hooks, jobs
 from ..db import utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import WAITING_STATUSES, Job, JobStatus, PageText, RecordFile, User
+from ..models import WAITING_STATUSES, Job, JobStatus, PageText, RecordFile, ScanKind, User
 from ..permissions import require
 from .audit import record_event
 from .derivatives import pdf_words, render_pdf_page
@@ -144,7 +144,7 @@ def recognise_file(file_id: int, force: bool = False) -> None:
 def _read_page(record: RecordFile, page_no: int, source_name: str | None,
                language: str) -> tuple[recogniser.PageReading, str]:
     """(what the page says, "text_layer" or "ocr"); raises :class:`jobs.Wait` without Tesseract."""
-    if record.scan_kind == "pdf":
+    if record.scan_kind == ScanKind.PDF.value:
         pdf = scan_file_path(record.scan_path, None)
         text, words = pdf_words(pdf, page_no)
         if recogniser.real_text_layer(text):
@@ -154,7 +154,7 @@ def _read_page(record: RecordFile, page_no: int, source_name: str | None,
         db.session.rollback()
         raise jobs.Wait(reason, int(current_app.config.get("OCR_WAIT_SECONDS", 600)))
     max_pixels = int(current_app.config["SCAN_MAX_PIXELS"])
-    if record.scan_kind == "pdf":
+    if record.scan_kind == ScanKind.PDF.value:
         image = render_pdf_page(scan_file_path(record.scan_path, None), page_no, MAX_RENDER_WIDTH,
                                 recogniser.OCR_DPI)
         image.info["dpi"] = (recogniser.OCR_DPI, recogniser.OCR_DPI)

@@ -24,7 +24,11 @@ from ..db import utcnow
 from ..errors import NotFound, NotPermitted
 from ..extensions import db
 from ..localtime import local_now
-from ..models import AccessMode, Job, ReadingAccess, ReadingCopy, ReadingFlag, RecordFile, RequestItem, User
+from ..models import (
+    AccessKind, AccessMode, Job, JobStatus, ReadingAccess, ReadingCopy, ReadingCopyKind, ReadingCopyStatus, ReadingFlag,
+    RecordFile, RequestItem, User,
+)
+from ..models.reading import UNBUILT_STATUSES
 from ..permissions import require
 from ..urls import external_url
 from ..workflow import ItemStatus, on_enter
@@ -46,8 +50,8 @@ def request_copy(item: RequestItem) -> ReadingCopy | None:
         return None
     copy = db.session.scalar(select(ReadingCopy).where(ReadingCopy.item_id == item.id))
     if copy is None:
-        copy = ReadingCopy(kind="reader", item_id=item.id, user_id=item.reader_id, file_id=item.file_id,
-                           status="queued", purge_after=_purge_time(item))
+        copy = ReadingCopy(kind=ReadingCopyKind.READER.value, item_id=item.id, user_id=item.reader_id, file_id=item.file_id,
+                           status=ReadingCopyStatus.QUEUED.value, purge_after=_purge_time(item))
         db.session.add(copy)
         db.session.flush()
     copy.job_id = jobs.add(BUILD_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id)).id
@@ -62,13 +66,13 @@ def request_staff_copy(user: User, record: RecordFile) -> ReadingCopy:
         raise NotFound(_("Hồ sơ chưa được số hóa."))
     fresh_since = utcnow() - timedelta(hours=current_app.config["STAFF_COPY_HOURS"])
     copy = db.session.scalar(select(ReadingCopy).where(
-        ReadingCopy.kind == "staff", ReadingCopy.user_id == user.id, ReadingCopy.file_id == record.id,
-        ReadingCopy.status.in_(["queued", "building", "ready"]), ReadingCopy.created_at >= fresh_since,
+        ReadingCopy.kind == ReadingCopyKind.STAFF.value, ReadingCopy.user_id == user.id, ReadingCopy.file_id == record.id,
+        ReadingCopy.status.in_([*UNBUILT_STATUSES, ReadingCopyStatus.READY.value]), ReadingCopy.created_at >= fresh_since,
     ).order_by(ReadingCopy.id.desc()))
-    if copy is not None and not (copy.status == "ready" and record.scan_updated_at
+    if copy is not None and not (copy.status == ReadingCopyStatus.READY.value and record.scan_updated_at
                                  and copy.built_at and copy.built_at < record.scan_updated_at):
         return copy
-    copy = ReadingCopy(kind="staff", user_id=user.id, file_id=record.id, status="queued",
+    copy = ReadingCopy(kind=ReadingCopyKind.STAFF.value, user_id=user.id, file_id=record.id, status=ReadingCopyStatus.QUEUED.value,
                        purge_after=utcnow() + timedelta(hours=current_app.config["STAFF_COPY_HOURS"]))
     db.session.add(copy)
     record_event(db.session, user, "reading.staff_copy", "file", record.id)
@@ -82,8 +86,8 @@ def latest_staff_copy(user: User, record: RecordFile) -> ReadingCopy | None:
     """The user's newest review copy of ``record`` that is still fresh."""
     mark_failed_copies()
     return db.session.scalar(select(ReadingCopy).where(
-        ReadingCopy.kind == "staff", ReadingCopy.user_id == user.id, ReadingCopy.file_id == record.id,
-        ReadingCopy.status != "purged", ReadingCopy.purge_after > utcnow(),
+        ReadingCopy.kind == ReadingCopyKind.STAFF.value, ReadingCopy.user_id == user.id, ReadingCopy.file_id == record.id,
+        ReadingCopy.status != ReadingCopyStatus.PURGED.value, ReadingCopy.purge_after > utcnow(),
     ).order_by(ReadingCopy.id.desc()))
 
 
@@ -103,17 +107,17 @@ def build_copy(copy_id: int) -> None:
     with "ready", so it is sent once even if this job runs twice.
     """
     copy = db.session.get(ReadingCopy, copy_id)
-    if copy is None or copy.status in ("ready", "purged"):
+    if copy is None or copy.status in (ReadingCopyStatus.READY.value, ReadingCopyStatus.PURGED.value):
         return
-    if copy.kind == "reader" and copy.file.is_classified:  # reclassified since the grant: never built
-        copy.status, copy.purged_at = "purged", utcnow()
+    if copy.kind == ReadingCopyKind.READER.value and copy.file.is_classified:  # reclassified since the grant: never built
+        copy.status, copy.purged_at = ReadingCopyStatus.PURGED.value, utcnow()
         db.session.commit()
         return
-    copy.status = "building"
+    copy.status = ReadingCopyStatus.BUILDING.value
     db.session.commit()
     record = copy.file
     user = copy.user
-    if copy.kind == "reader":
+    if copy.kind == ReadingCopyKind.READER.value:
         code = copy.item.request.code if copy.item else ""
     else:
         code = _("NGHIỆP VỤ - chỉ để kiểm tra")
@@ -145,11 +149,11 @@ def build_copy(copy_id: int) -> None:
             path.with_suffix(".part").unlink(missing_ok=True)
         saver_out.unlink(missing_ok=True)
         raise
-    copy.status, copy.path, copy.pages = "ready", relative, count
+    copy.status, copy.path, copy.pages = ReadingCopyStatus.READY.value, relative, count
     copy.size_bytes, copy.built_at, copy.stamp_text, copy.error = out.stat().st_size, utcnow(), stamp.trace_line, None
     copy.saver_path, copy.saver_size_bytes = saver_relative, saver_out.stat().st_size
     copy.stamp_archive, copy.mark_version = stamp.archive_name, MARK_VERSION
-    if copy.kind == "reader" and copy.item is not None:
+    if copy.kind == ReadingCopyKind.READER.value and copy.item is not None:
         jobs.add(NOTIFY_JOB, {"copy_id": copy.id}, subject=("reading_copy", copy.id))
     db.session.commit()
 
@@ -166,7 +170,7 @@ def _remove_leftovers(folder: Path, copy: ReadingCopy) -> None:
 def notify_copy_ready(copy_id: int) -> None:
     """Background job: tell the reader the copy is ready (one mail per copy, keyed by it)."""
     copy = db.session.get(ReadingCopy, copy_id)
-    if copy is None or copy.status != "ready" or copy.kind != "reader" or copy.item is None:
+    if copy is None or copy.status != ReadingCopyStatus.READY.value or copy.kind != ReadingCopyKind.READER.value or copy.item is None:
         return
     send_mail(copy.user.email, _("Bản đọc hồ sơ %(code)s đã sẵn sàng", code=copy.file.file_code), "copy_ready",
               key=f"copy-ready-{copy.id}", copy=copy, link=external_url("viewer.read", item_id=copy.item_id))
@@ -180,16 +184,16 @@ def mark_secret() -> str:
 def mark_failed_copies() -> None:
     """Copies whose job ended failed show as failed (the job row keeps the error)."""
     rows = db.session.execute(select(ReadingCopy, Job).join(Job, Job.id == ReadingCopy.job_id).where(
-        ReadingCopy.status.in_(["queued", "building"]), Job.status == "failed"))
+        ReadingCopy.status.in_(UNBUILT_STATUSES), Job.status == JobStatus.FAILED.value))
     for copy, job in rows:
-        copy.status, copy.error = "failed", job.last_error
+        copy.status, copy.error = ReadingCopyStatus.FAILED.value, job.last_error
     db.session.commit()
 
 
 def retry_copy(actor: User, copy: ReadingCopy) -> None:
     """Staff: build a failed copy again."""
     require(actor, "jobs.manage")
-    copy.status, copy.error = "queued", None
+    copy.status, copy.error = ReadingCopyStatus.QUEUED.value, None
     record_event(db.session, actor, "reading.retry_copy", "reading_copy", copy.id)
     db.session.commit()
     if copy.job_id:
@@ -227,9 +231,9 @@ def copy_of_item(item: RequestItem) -> ReadingCopy | None:
 def copy_for_serving(user: User, copy_id: int) -> ReadingCopy:
     """The copy, if and only if ``user`` may receive its bytes now; else NotFound/NotPermitted."""
     copy = db.session.get(ReadingCopy, copy_id)
-    if copy is None or copy.user_id != getattr(user, "id", None) or copy.status != "ready" or not copy.path:
+    if copy is None or copy.user_id != getattr(user, "id", None) or copy.status != ReadingCopyStatus.READY.value or not copy.path:
         raise NotFound(_("Không tìm thấy bản đọc."))
-    if copy.kind == "reader":
+    if copy.kind == ReadingCopyKind.READER.value:
         if copy.item is None or not grant_is_active(copy.item):
             raise NotPermitted(_("Thời hạn đọc đã kết thúc hoặc quyền đọc đã bị thu hồi."))
     else:
@@ -271,10 +275,10 @@ def variant_size(copy: ReadingCopy, variant: str | None) -> int:
 
 
 # Served bytes: a range, or the whole PDF at once. Both count toward the pace that raises a flag.
-BYTE_KINDS = ("range", "full")
+BYTE_KINDS = (AccessKind.RANGE.value, AccessKind.FULL.value)
 
 
-def log_access(user: User, copy: ReadingCopy, kind: str, start: int | None, end: int | None,
+def log_access(user: User, copy: ReadingCopy, kind: AccessKind, start: int | None, end: int | None,
                sent: int, address: str | None = None, variant: str | None = None) -> ReadingFlag | None:
     """Record an open, a range or a full download served; flag the reader when the pace is inhuman.
 
@@ -289,13 +293,13 @@ def log_access(user: User, copy: ReadingCopy, kind: str, start: int | None, end:
     # at half the configured pace).
     recent = 0
     page_bytes = variant_size(copy, variant) / copy.pages if copy.pages else 0
-    counted = kind in BYTE_KINDS and copy.kind == "reader" and page_bytes
+    counted = kind in BYTE_KINDS and copy.kind == ReadingCopyKind.READER.value and page_bytes
     if counted:
         since = utcnow() - timedelta(minutes=1)
         recent = db.session.scalar(select(func.coalesce(func.sum(ReadingAccess.bytes_sent), 0)).where(
             ReadingAccess.user_id == user.id, ReadingAccess.at >= since,
             ReadingAccess.kind.in_(BYTE_KINDS))) or 0
-    db.session.add(ReadingAccess(copy_id=copy.id, user_id=user.id, file_id=copy.file_id, kind=kind,
+    db.session.add(ReadingAccess(copy_id=copy.id, user_id=user.id, file_id=copy.file_id, kind=AccessKind(kind).value,
                                  range_start=start, range_end=end, bytes_sent=sent, variant=variant,
                                  address=(address or "")[:45] or None))
     if counted:
@@ -353,11 +357,11 @@ def purge_copies(now: datetime | None = None) -> int:
     """Delete every copy whose time is up (window end + 5 days; staff copies after a day)."""
     now = now or utcnow()
     due = list(db.session.scalars(select(ReadingCopy).where(
-        ReadingCopy.purge_after <= now, ReadingCopy.status != "purged")))
+        ReadingCopy.purge_after <= now, ReadingCopy.status != ReadingCopyStatus.PURGED.value)))
     for copy in due:
         _delete_files(copy)
-        copy.status, copy.purged_at = "purged", now
-        record_event(db.session, None, "reading.purge", "reading_copy", copy.id, to_state="purged")
+        copy.status, copy.purged_at = ReadingCopyStatus.PURGED.value, now
+        record_event(db.session, None, "reading.purge", "reading_copy", copy.id, to_state=ReadingCopyStatus.PURGED.value)
         db.session.commit()
     return len(due)
 
@@ -368,12 +372,12 @@ def purge_on_reclassification(actor: User | None, record: RecordFile, old_mode: 
     if new_mode != AccessMode.CLASSIFIED.value:
         return
     copies = list(db.session.scalars(select(ReadingCopy).where(
-        ReadingCopy.file_id == record.id, ReadingCopy.kind == "reader", ReadingCopy.status != "purged")))
+        ReadingCopy.file_id == record.id, ReadingCopy.kind == ReadingCopyKind.READER.value, ReadingCopy.status != ReadingCopyStatus.PURGED.value)))
     now = utcnow()
     for copy in copies:
         _delete_files(copy)
-        copy.status, copy.purged_at, copy.purge_after = "purged", now, now
-        record_event(db.session, actor, "reading.purge", "reading_copy", copy.id, to_state="purged",
+        copy.status, copy.purged_at, copy.purge_after = ReadingCopyStatus.PURGED.value, now, now
+        record_event(db.session, actor, "reading.purge", "reading_copy", copy.id, to_state=ReadingCopyStatus.PURGED.value,
                      reason="reclassified", data={"file_id": record.id})
     db.session.commit()
 
@@ -381,5 +385,5 @@ def purge_on_reclassification(actor: User | None, record: RecordFile, old_mode: 
 def failed_copies(user: User) -> list[ReadingCopy]:
     require(user, "jobs.manage")
     mark_failed_copies()
-    return list(db.session.scalars(select(ReadingCopy).where(ReadingCopy.status == "failed")
+    return list(db.session.scalars(select(ReadingCopy).where(ReadingCopy.status == ReadingCopyStatus.FAILED.value)
                                    .order_by(ReadingCopy.id.desc())))

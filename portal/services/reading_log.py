@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import ReadingAccess, ReadingCopy, RecordFile, User
+from ..models import AccessKind, ReadingAccess, ReadingCopy, RecordFile, User
 from ..permissions import require
 from .statistics import page_estimate
 
@@ -49,13 +49,13 @@ def _log(query) -> ReadingLog:
     for access in rows[:LIMIT]:
         copy = access.copy
         size = (copy.saver_size_bytes if access.variant == "saver" else None) or copy.size_bytes
-        pages = 0 if access.kind == "open" else page_estimate(access.bytes_sent, size, copy.pages)
-        if access.kind == "full" and copy.pages:
+        pages = 0 if access.kind == AccessKind.OPEN.value else page_estimate(access.bytes_sent, size, copy.pages)
+        if access.kind == AccessKind.FULL.value and copy.pages:
             pages = copy.pages
         lines.append(LogLine(at=access.at, kind=access.kind, reader=copy.user, file=copy.file, copy_kind=copy.kind,
                              request_code=copy.item.request.code if copy.item else "", pages=pages,
                              address=access.address or ""))
-    return ReadingLog(lines, sum(1 for line in lines if line.kind == "open"), sum(line.pages for line in lines),
+    return ReadingLog(lines, sum(1 for line in lines if line.kind == AccessKind.OPEN.value), sum(line.pages for line in lines),
                       truncated)
 
 

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from watermark.imaging import ImageRejected, probe_image
 
 from ..errors import Refused
+from ..models import ScanKind
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 IMAGE_FORMATS = {"PNG", "JPEG", "TIFF"}
@@ -34,7 +35,7 @@ class ScanError(Refused):
 class ScanInfo:
     """What a checked scan holds."""
 
-    kind: str  # "pdf" or "images"
+    kind: str  # a ScanKind value
     source: Path
     pages: int
     sha256: str
@@ -106,7 +107,7 @@ def inspect_pdf(path: Path) -> ScanInfo:
         raise ScanError(_("Tệp PDF được mã hóa; hãy nộp bản không mã hóa.")) from exc
     except pikepdf.PdfError as exc:
         raise ScanError(_("Tệp PDF bị hỏng hoặc không đúng định dạng.")) from exc
-    return ScanInfo(kind="pdf", source=path, pages=pages, sha256=_sha256([path]), page_sizes=sizes)
+    return ScanInfo(kind=ScanKind.PDF.value, source=path, pages=pages, sha256=_sha256([path]), page_sizes=sizes)
 
 
 def inspect_images(images: list[Path]) -> ScanInfo:
@@ -132,7 +133,7 @@ def inspect_images(images: list[Path]) -> ScanInfo:
         if fmt not in IMAGE_FORMATS:
             raise ScanError(_("Trang %(n)d (%(name)s) không phải ảnh PNG, JPEG hoặc TIFF.", n=number, name=path.name))
         sizes.append((f"p{number:04d}{path.suffix.lower()}", width, height))
-    return ScanInfo(kind="images", source=images[0].parent, pages=len(images), sha256=_sha256(images),
+    return ScanInfo(kind=ScanKind.IMAGES.value, source=images[0].parent, pages=len(images), sha256=_sha256(images),
                     page_sizes=sizes, image_files=images)
 
 
@@ -151,7 +152,7 @@ def store_scan(info: ScanInfo, file_id: int) -> str:
     tmp = target.with_name(target.name + ".part")
     tmp.mkdir(parents=True)
     try:
-        if info.kind == "pdf":
+        if info.kind == ScanKind.PDF.value:
             shutil.copyfile(info.source, tmp / "original.pdf")
         else:
             for (name, _w, _h), source in zip(info.page_sizes, info.image_files):

@@ -44,7 +44,7 @@ from search.snippets import page_snippets
 from .. import jobs, page_cache
 from ..db import utcnow
 from ..extensions import db
-from ..models import AccessMode, Fonds, Job, PageText, RecordFile, RequestItem
+from ..models import WAITING_STATUSES, AccessMode, Fonds, Job, JobStatus, PageText, RecordFile, RequestItem, ScanKind
 from ..permissions import can
 from .derivatives import pdf_texts
 from .scans import scan_file_path
@@ -81,7 +81,7 @@ def layer_pages(record: RecordFile) -> list[str]:
 
     What the index uses for a file whose pages are not read yet (see :func:`file_pages`).
     """
-    if record.scan_kind != "pdf" or not record.scan_path or not record.scan_sha256:
+    if record.scan_kind != ScanKind.PDF.value or not record.scan_path or not record.scan_sha256:
         return []
     cached = _text_cache() / f"{record.scan_sha256}.json"
     try:
@@ -240,7 +240,7 @@ def _warm_text_cache(ids: Iterable[int]) -> None:
     ids = list(ids)
     for start in range(0, len(ids), BATCH):
         rows = db.session.scalars(
-            select(RecordFile).where(RecordFile.id.in_(ids[start:start + BATCH]), RecordFile.scan_kind == "pdf")
+            select(RecordFile).where(RecordFile.id.in_(ids[start:start + BATCH]), RecordFile.scan_kind == ScanKind.PDF.value)
         ).all()
         for record in rows:
             layer_pages(record)
@@ -299,7 +299,7 @@ class IndexCheck:
 def pending_index_jobs() -> int:
     """Index jobs (updates and rebuilds) not finished yet."""
     return db.session.scalar(select(func.count()).select_from(Job).where(
-        Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status.in_(("queued", "running", "retrying")))) or 0
+        Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status.in_((*WAITING_STATUSES, JobStatus.RUNNING.value)))) or 0
 
 
 def check_index(queue: bool = True) -> IndexCheck:
@@ -379,7 +379,7 @@ def index_state() -> IndexState:
     """
     catalogue = db.session.scalar(select(func.count()).select_from(RecordFile)) or 0
     pending_rows = list(db.session.scalars(select(Job.payload).where(
-        Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status.in_(("queued", "running", "retrying")))))
+        Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status.in_((*WAITING_STATUSES, JobStatus.RUNNING.value)))))
     last_done = db.session.scalar(select(func.max(Job.finished_at)).where(
         Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status == "done"))
     db.session.rollback()

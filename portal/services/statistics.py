@@ -25,6 +25,7 @@ from ..deadlines import holiday_set, is_working_day
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import (
+    AccessKind,
     AccessRequest,
     AuditEvent,
     Exhibition,
@@ -32,6 +33,7 @@ from ..models import (
     Fonds,
     ReadingAccess,
     ReadingCopy,
+    ReadingCopyKind,
     RecordFile,
     RequestItem,
     Role,
@@ -294,7 +296,7 @@ def reading(period: Period) -> tuple[Reading, Figure]:
                     else_=ReadingCopy.size_bytes),
                ReadingCopy.pages)
         .join(ReadingCopy, ReadingCopy.id == ReadingAccess.copy_id)
-        .where(ReadingCopy.kind == "reader", ReadingAccess.at >= low, ReadingAccess.at < high))
+        .where(ReadingCopy.kind == ReadingCopyKind.READER.value, ReadingAccess.at >= low, ReadingAccess.at < high))
     pages: Counter[str] = Counter()
     readers: dict[str, set[int]] = defaultdict(set)
     everyone: set[int] = set()
@@ -303,7 +305,7 @@ def reading(period: Period) -> tuple[Reading, Figure]:
         month = month_key(at)
         readers[month].add(user_id)
         everyone.add(user_id)
-        if kind == "open":
+        if kind == AccessKind.OPEN.value:
             opens += 1
         else:
             pages[month] += page_estimate(sent, size, count)

@@ -23,7 +23,7 @@ from sqlalchemy import distinct, func, select
 
 from .. import labels
 from ..extensions import db
-from ..models import AccessRequest, ReadingAccess, ReadingCopy, RecordFile, RequestItem, User
+from ..models import AccessKind, AccessRequest, ReadingAccess, ReadingCopy, ReadingCopyKind, RecordFile, RequestItem, User
 from ..permissions import require
 from .audit import record_event
 from ..localtime import to_local
@@ -101,7 +101,7 @@ def _reader_days(year: int) -> Counts:
     low, high = _bounds(year)
     rows = db.session.execute(select(ReadingAccess.user_id, ReadingAccess.at)
                               .join(ReadingCopy, ReadingCopy.id == ReadingAccess.copy_id)
-                              .where(ReadingCopy.kind == "reader", ReadingAccess.kind == "open",
+                              .where(ReadingCopy.kind == ReadingCopyKind.READER.value, ReadingAccess.kind == AccessKind.OPEN.value,
                                      ReadingAccess.at >= low, ReadingAccess.at < high))
     return {ONLINE: len({(user_id, to_local(at).date()) for user_id, at in rows})}
 
@@ -110,7 +110,7 @@ def _people(year: int) -> Counts:
     low, high = _bounds(year)
     count = db.session.scalar(select(func.count(distinct(ReadingAccess.user_id)))
                               .join(ReadingCopy, ReadingCopy.id == ReadingAccess.copy_id)
-                              .where(ReadingCopy.kind == "reader", ReadingAccess.kind == "open",
+                              .where(ReadingCopy.kind == ReadingCopyKind.READER.value, ReadingAccess.kind == AccessKind.OPEN.value,
                                      ReadingAccess.at >= low, ReadingAccess.at < high)) or 0
     return {ONLINE: count}
 

@@ -15,7 +15,7 @@ from ..caching import personal_blueprint
 from ..errors import NotFound
 from ..extensions import db, limiter, user_or_address
 from ..forms import ConfirmForm, DataSaverForm
-from ..models import RecordFile
+from ..models import AccessKind, ReadingCopyStatus, RecordFile
 from ..permissions import can
 from ..services import ocr, reading
 
@@ -39,7 +39,7 @@ def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool, search_ur
                                is_staff_copy=is_staff_copy, data_saver=actor.data_saver,
                                saver_available=bool(copy.saver_path), saver_form=DataSaverForm(),
                                search_url=search_url)
-    reading.log_access(actor, copy, "open", None, None, 0, request.remote_addr, variant)
+    reading.log_access(actor, copy, AccessKind.OPEN, None, None, 0, request.remote_addr, variant)
     return _with_viewer_headers(response)
 
 
@@ -62,7 +62,7 @@ def read(item_id: int):
         return render_template("viewer/ended.html", item=item,
                                undecided=item.status in ("submitted", "forwarded")), 403
     copy = reading.copy_of_item(item)
-    if copy is None or copy.status != "ready":
+    if copy is None or copy.status != ReadingCopyStatus.READY.value:
         return _with_viewer_headers(render_template("viewer/preparing.html", item=item, copy=copy))
     return _viewer_page(copy, item.file.title, url_for("reader.request_detail", request_id=item.request_id), False,
                         url_for("viewer.search_inside", item_id=item.id))
@@ -110,7 +110,7 @@ def pdf(copy_id: int):
     start = end = None
     if response.status_code == 206 and response.content_range is not None:
         start, end = response.content_range.start, response.content_range.stop
-    reading.log_access(actor, copy, "range" if start is not None else "full", start, end,
+    reading.log_access(actor, copy, AccessKind.RANGE if start is not None else AccessKind.FULL, start, end,
                        response.content_length or 0, request.remote_addr, variant)
     return response
 
@@ -134,7 +134,7 @@ def staff_view(file_id: int):
             return redirect(url_for("public.file_detail", file_id=record.id))
         return redirect(url_for("viewer.staff_view", file_id=record.id))
     copy = reading.latest_staff_copy(current_actor(), record)
-    if copy is None or copy.status != "ready":
+    if copy is None or copy.status != ReadingCopyStatus.READY.value:
         return _with_viewer_headers(render_template("viewer/preparing.html", item=None, copy=copy, record=record,
                                                     form=ConfirmForm()))
     return _viewer_page(copy, record.title, url_for("public.file_detail", file_id=record.id), True)

@@ -24,7 +24,7 @@ from ...copy_workflow import CopyAction, CopyStatus
 from ...db import utcnow
 from ...errors import InvalidTransition, NotFound
 from ...extensions import db
-from ...models import CopyOrder, Job, JobStatus, User
+from ...models import CopyOrder, Job, JobStatus, ScanKind, User
 from ...permissions import require
 from ..audit import record_event
 from . import orders, signing
@@ -53,7 +53,7 @@ def sources_of(order: CopyOrder) -> list[SourcePage]:
         record = line.file
         folder = data_dir / str(record.scan_path)
         pages = parse_pages(line.pages_spec, orders.file_pages(record))
-        if record.scan_kind == "pdf":
+        if record.scan_kind == ScanKind.PDF.value:
             sources += [SourcePage(folder / "original.pdf", record.file_code, pdf_page=n) for n in pages]
         else:
             names = {scan.page_no: scan.source_name for scan in record.page_scans}

@@ -25,7 +25,7 @@ from watermark.imaging import ImageRejected, open_checked
 
 from ...errors import NotFound, ValidationError
 from ...extensions import db
-from ...models import Exhibition, ExhibitionImage, ExhibitionItem, RecordFile
+from ...models import Exhibition, ExhibitionImage, ExhibitionItem, RecordFile, ScanKind
 from ..derivatives import render_pdf_page
 from ..scans import scan_file_path
 from .text import invalid
@@ -197,7 +197,7 @@ def source_file(code: str, errors: ValidationError, field: str = "source_file") 
 
 def render_page(record: RecordFile, page_no: int) -> Image.Image:
     """One page of a stored scan as an image (a PDF page rendered in a worker process)."""
-    if record.scan_kind == "pdf":
+    if record.scan_kind == ScanKind.PDF.value:
         max_width = max(current_app.config["EXHIBITION_IMAGE_WIDTHS"])
         return render_pdf_page(scan_file_path(record.scan_path or "", None), page_no, max_width)
     scan = next((p for p in record.page_scans if p.page_no == page_no), None)
