@@ -17,6 +17,7 @@ from .cli import register_cli
 from .config import CONFIGS, Config, TestingConfig, settings_from_env
 from .jobs import init_jobs
 from .page_cache import init_page_cache
+from .fragments import init_fragments
 from .static_files import init_static_files
 from .templating import TranslatedEnvironment
 from .request_limits import init_body_limits
@@ -65,6 +66,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     init_web(app)
     init_page_cache(app)
+    init_fragments(app)
     init_static_files(app)
     return app
 

@@ -60,31 +60,32 @@ class _Page:
 
 
 class PageCache:
-    """A bounded LRU of rendered pages, per process (each gunicorn worker has its own)."""
+    """A bounded LRU of rendered pages (or fragments: ``size`` measures a value), per process."""
 
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
+    def __init__(self, max_entries: int, max_bytes: int, size: Callable[[object], int] | None = None) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._pages: OrderedDict[tuple, _Page] = OrderedDict()
+        self._size = size or (lambda page: len(page.body))
+        self._pages: OrderedDict[tuple, object] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> _Page | None:
+    def get(self, key: tuple):
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: _Page) -> None:
+    def put(self, key: tuple, page) -> None:
         with self._lock:
             old = self._pages.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.body)
+                self._bytes -= self._size(old)
             self._pages[key] = page
-            self._bytes += len(page.body)
+            self._bytes += self._size(page)
             while self._pages and (len(self._pages) > self.max_entries or self._bytes > self.max_bytes):
                 _key, dropped = self._pages.popitem(last=False)
-                self._bytes -= len(dropped.body)
+                self._bytes -= self._size(dropped)
 
     def clear(self) -> None:
         with self._lock:
@@ -104,6 +105,11 @@ def bump(data_dir: str | Path | None = None) -> None:
     tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
     tmp.write_text(secrets.token_hex(8))
     os.replace(tmp, path)  # a new inode: other processes see the change in one stat
+
+
+def generation() -> tuple[int, int]:
+    """The current generation of public pages, as this process sees it (one ``stat``)."""
+    return _generation(current_app.config["DATA_DIR"])
 
 
 def _generation(data_dir: str) -> tuple[int, int]:

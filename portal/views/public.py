@@ -24,10 +24,11 @@ def _page_arg() -> int:
 @bp.get("/")
 def home():
     """The home page: what the reading room is, the fonds, how to read."""
+    # Kept rendered per audience (portal/fragments.py): the queries run only when it is rendered again.
     return render_template(
         "public/home.html",
-        fonds=records.list_fonds(current_user),
-        file_count=records.count_visible_files(current_user),
+        fonds=lambda: records.list_fonds(current_user),
+        file_count=lambda: records.count_visible_files(current_user),
     )
 
 
@@ -91,16 +92,25 @@ def file_detail(code: str):
         if moved is None:
             raise
         return redirect(url_for("public.file_detail", code=moved.file_code), 301)
-    public = not record.is_classified
+    # The public parts of the page (portal/fragments.py) are kept rendered: what only they need is
+    # given as callables, so its queries run only when a part is rendered again.
     return render_template(
-        "public/file_detail.html", file=record, citation=discovery.citation(record),
-        canonical_url=discovery.file_url(record),
-        meta_description=discovery.meta_description(record),
-        # Data, not script: the CSP's script-src does not apply to a JSON-LD block, which is never run.
-        # "<" is escaped so the JSON can never close the element it sits in.
-        json_ld=Markup(json.dumps(discovery.json_ld(record), ensure_ascii=False).replace("<", "\\u003c"))
-        if public else None,
+        "public/file_detail.html", file=record, canonical_url=discovery.file_url(record),
+        citation=lambda: discovery.citation(record),
+        meta_description=lambda: discovery.meta_description(record),
+        json_ld=lambda: _json_ld(record),
     )
+
+
+def _json_ld(record: RecordFile) -> Markup | None:
+    """The file's schema.org description for search engines (none for a classified file).
+
+    Data, not script: the CSP's script-src does not apply to a JSON-LD block, which is never run.
+    "<" is escaped so the JSON can never close the element it sits in.
+    """
+    if record.is_classified:
+        return None
+    return Markup(json.dumps(discovery.json_ld(record), ensure_ascii=False).replace("<", "\\u003c"))
 
 
 @bp.get("/sitemap.xml")
