@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import ColumnElement, exists, false, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, select, update
 
 from ..db import utcnow
 from ..extensions import db
@@ -28,14 +28,20 @@ def open_session(user: User) -> str:
     return token
 
 
-def live_clause(token: str | None) -> ColumnElement[bool]:
-    """SQL: the user of the row in hand (``User.id``) has ``token`` as a session not ended.
+def token_hash(token: object) -> str:
+    """What the sessions table keeps of a cookie's token; "" (matching no row) for anything not a token."""
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return ""
+    return _hash(token)
+
+
+def live_clause() -> ColumnElement[bool]:
+    """SQL: the user of the row in hand (``User.id``) has a session not ended whose token hashes to the
+    bound parameter ``token_hash`` (:func:`token_hash`).
 
     Loading a user and checking their session in one query (see auth_session.load_user).
     """
-    if not token or not isinstance(token, str) or len(token) > 100:
-        return false()
-    return exists().where(LoginSession.token_hash == _hash(token), LoginSession.user_id == User.id,
+    return exists().where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.user_id == User.id,
                           LoginSession.ended_at.is_(None))
 
 
