@@ -2,6 +2,8 @@
 diacritic precision, re-run and correction reaching the index, and waiting without Tesseract."""
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
 import textwrap
 from datetime import date, timedelta
@@ -27,6 +29,30 @@ from watermark import ocr as recogniser
 
 pytestmark = pytest.mark.skipif(recogniser.unavailable_reason() is not None,
                                 reason="Tesseract's Vietnamese model is not installed")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def read_each_page_image_once():
+    """Tesseract really reads each distinct page image, once per module.
+
+    The worlds of these tests scan the same two pages three times each, test after test, and a reading
+    depends on nothing but the image (about 1.6 s a page: most of this module's time). A test that
+    needs recognition to fail or wait patches ``recognise`` itself, over this.
+    """
+    real = recogniser.recognise
+    readings: dict[tuple, recogniser.PageReading] = {}
+
+    def once(image: Image.Image, language: str = recogniser.LANGUAGE, dpi: int = recogniser.OCR_DPI):
+        key = (hashlib.sha256(image.tobytes()).hexdigest(), image.size, image.mode, image.info.get("dpi"),
+               language, dpi)
+        if key not in readings:
+            readings[key] = real(image, language, dpi)
+        return copy.deepcopy(readings[key])
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(recogniser, "recognise", once)
+    yield
+    patch.undo()
 
 # Every vowel with every tone, đ, and a figure readers look for.
 VIETNAMESE = ("Ủy ban nhân dân tỉnh Đồng Nai giao 7.380 ha đất rừng cho nông trường. "
