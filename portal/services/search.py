@@ -44,8 +44,11 @@ from search.snippets import page_snippets
 from .. import jobs, page_cache
 from ..db import utcnow
 from ..extensions import db
-from ..models import WAITING_STATUSES, AccessMode, Fonds, Job, JobStatus, PageText, RecordFile, RequestItem, ScanKind
+from ..models import (
+    WAITING_STATUSES, AccessMode, Clearance, Fonds, Job, JobStatus, PageText, RecordFile, RequestItem, ScanKind,
+)
 from ..permissions import can
+from ..workflow import ItemStatus
 from .derivatives import pdf_texts
 from .scans import scan_file_path
 
@@ -409,11 +412,11 @@ def granted_files(user: Any) -> dict[int, int]:
     These are the files whose page text the reader may search and see beyond open files
     (domain: "Content of scans"). A blocked reader, or a classified file, has none.
     """
-    if not getattr(user, "is_authenticated", False) or getattr(user, "clearance", None) == "blocked":
+    if not getattr(user, "is_authenticated", False) or getattr(user, "clearance", None) == Clearance.BLOCKED.value:
         return {}
     rows = db.session.execute(
         select(RequestItem.file_id, RequestItem.id).join(RecordFile, RecordFile.id == RequestItem.file_id)
-        .where(RequestItem.reader_id == user.id, RequestItem.status == "granted",
+        .where(RequestItem.reader_id == user.id, RequestItem.status == ItemStatus.GRANTED.value,
                RequestItem.grant_ends_at > utcnow(), RecordFile.mode != AccessMode.CLASSIFIED.value))
     return {file_id: item_id for file_id, item_id in rows}
 

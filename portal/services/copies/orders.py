@@ -27,6 +27,7 @@ from ...errors import Conflict, InvalidTransition, NotFound, ValidationError
 from ...extensions import db
 from ...labels import FEE_CATEGORY, PURPOSE
 from ...models import AccessMode, AuditEvent, Clearance, CopyOrder, CopyOrderFile, RecordFile, RequestItem, User
+from ...workflow import ItemStatus
 from ...permissions import can, require
 from .. import attempts
 from ..audit import record_event
@@ -92,7 +93,7 @@ def _file_by_code(reader: User, code: str) -> RecordFile | None:
 def _leader_grant_held(reader: User, file_id: int) -> bool:
     """The reader holds an active reading grant a leader approved for this file."""
     return db.session.scalar(select(RequestItem.id).where(
-        RequestItem.reader_id == reader.id, RequestItem.file_id == file_id, RequestItem.status == "granted",
+        RequestItem.reader_id == reader.id, RequestItem.file_id == file_id, RequestItem.status == ItemStatus.GRANTED.value,
         RequestItem.forwarded_at.is_not(None), RequestItem.grant_ends_at > utcnow()).limit(1)) is not None
 
 
