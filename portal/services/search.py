@@ -384,7 +384,7 @@ def index_state() -> IndexState:
     pending_rows = list(db.session.scalars(select(Job.payload).where(
         Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status.in_((*WAITING_STATUSES, JobStatus.RUNNING.value)))))
     last_done = db.session.scalar(select(func.max(Job.finished_at)).where(
-        Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status == "done"))
+        Job.kind.in_((JOB_KIND, REBUILD_JOB)), Job.status == JobStatus.DONE.value))
     db.session.rollback()
     indexed = get_index().doc_count()
     try:

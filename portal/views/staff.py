@@ -19,7 +19,7 @@ from ..forms import (
     ConfirmForm, DecisionForm, FileForm, FondsForm, ImportForm, MessageForm, ReasonForm, RegisterExportForm, ScanUploadForm,
     apply_errors,
 )
-from ..models import Clearance, Fonds, ReadingCopy, RecordFile
+from ..models import Clearance, Fonds, ReadingCopy, RecordFile, Role
 from ..permissions import can
 from ..request_limits import accepts_upload
 from ..services import accounts, audit, importer, records, uploads
@@ -226,7 +226,7 @@ def _find_manifest(folder: Path) -> Path:
 def queue():
     """Items to review, soonest due first; filters: status, mode, overdue, reader."""
     role = current_user.role
-    default_status = ItemStatus.FORWARDED.value if role == "leader" else ItemStatus.SUBMITTED.value
+    default_status = ItemStatus.FORWARDED.value if role == Role.LEADER.value else ItemStatus.SUBMITTED.value
     filters = requests_svc.QueueFilters(
         status=request.args.get("status", default_status), mode=request.args.get("mode", ""),
         overdue=request.args.get("overdue") == "1", reader=request.args.get("reader", "")[:100])
