@@ -81,7 +81,7 @@ class Layout(NamedTuple):
 
 
 def layout(path: Path) -> Layout | None:
-    """Where the first page's bytes end and the cross-reference table begins, or None.
+    """Where a copy's head and first page end and its cross-reference table begins, or None.
 
     A copy's head holds the page tree and every page dictionary, then the first page's content
     and image (see :class:`CopyWriter`); its cross-reference table is at the end. A viewer that

@@ -20,7 +20,7 @@ function pageFromHash() {
 
 // pdf.js's rangeChunkSize below: ranges are asked for in these aligned chunks. Small, so a range
 // holds little beyond what it is for (pdf.js asks for neighbouring chunks in one request anyway).
-const CHUNK = 16384;
+const CHUNK = 4096;
 
 function fetchRange(url, begin, end) {
   return fetch(url, { credentials: "same-origin", cache: "no-store",
