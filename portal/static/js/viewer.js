@@ -109,12 +109,13 @@ async function main() {
     return;
   }
   const showZoom = () => { $("zoomValue").textContent = `${Math.round(viewer.currentScale * 100)}%`; };
-  // Fitted to the width and on the page asked for before anything is drawn, so only that page
-  // (and the pages before it not at all) is fetched and rendered.
+  // On the page asked for and fitted to the width before anything is drawn, so only that page
+  // (and the pages before it not at all) is fetched and rendered. The page first: a scale set
+  // while on page 1 would draw (and fetch) page 1 before the jump.
   eventBus.on("pagesinit", () => {
-    viewer.currentScaleValue = "page-width";
     const wanted = Math.min(Math.max(1, pageFromHash()), pdf.numPages);
     if (wanted > 1) viewer.currentPageNumber = wanted;
+    viewer.currentScaleValue = "page-width";
     showZoom();
   });
   eventBus.on("scalechanging", showZoom);
