@@ -1,6 +1,6 @@
 """Static files sent gzip-compressed to browsers that accept it.
 
-The viewer's code (pdf.js: about 2.2 MB of scripts and styles) is most of what a reader on
+The viewer's code (pdf.js: about 2.1 MB of scripts and styles) is most of what a reader on
 mobile data waits for the first time they open a reading copy; compressed it is about a
 quarter of that. A server in front (nginx ``gzip_static``) may do the same; this makes the
 portal right on its own, with ``make run`` too. Each file is compressed once, on its first

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import ReadingAccess, ReadingCopy, User
 from portal.services import reading
 from portal.services.reading_log import for_reader
+from watermark.assemble import layout
 from watermark.encoding import BASELINE, DATA_SAVER, STANDARD, encode_page
 
 from .conftest import login
@@ -150,3 +151,31 @@ def test_page_dictionaries_sit_at_the_head_of_the_file(app, client, make_user, d
     pages = [m.start() for m in re.finditer(rb"/Type /Page\b", raw)]
     first_image = raw.index(b"/Subtype /Image")
     assert len(pages) == 6 and max(pages) < first_image < 65536
+
+
+def test_the_viewer_is_told_where_the_first_page_and_the_table_lie(app, client, make_user, digitised):
+    """What lets the viewer fetch the head, the first page and the cross-reference table at once."""
+    record = digitised(pages=3)
+    reader, archivist = make_user(), make_user(role="archivist")
+    item = grant(app, client, reader, archivist, record)
+    copy = _copy(app, item.id)
+    path = Path(app.config["DATA_DIR"]) / copy.path
+    raw = path.read_bytes()
+    found = layout(path)
+    images = [m.start() for m in re.finditer(rb"\d+ 0 obj\s*<<[^>]*/Subtype /Image", raw)]
+    assert len(images) == 3
+    # The head ends where the first page's first object starts; the first page ends before the second's.
+    assert found.head_end <= images[0] < found.first_page_end <= images[1]
+    assert raw.index(b"/Type /Page") < found.head_end
+    assert raw[images[0]:found.first_page_end].rstrip().endswith(b"endobj")  # the first image whole
+    assert raw[found.xref_start:].startswith(b"xref") and raw.rstrip().endswith(b"%%EOF")
+    assert int(raw[raw.rindex(b"startxref") + 9:].split()[0]) == found.xref_start
+    # A file whose table this cannot read gives no layout (the viewer then waits for pdf.js to ask).
+    other = path.with_name("other.pdf")
+    other.write_bytes(raw.replace(b"xref\n", b"xref \n", 1).replace(b"startxref", b"startxrfe"))
+    assert layout(other) is None
+
+    login(client, reader.email)
+    viewer = client.get(f"/doc/{item.id}").get_data(as_text=True)
+    assert (f'data-head-end="{found.head_end}" data-first-page-end="{found.first_page_end}" '
+            f'data-xref-start="{found.xref_start}"') in viewer

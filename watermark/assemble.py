@@ -1,8 +1,9 @@
 """Assembling stamped page images into one PDF with pikepdf (MPL-2.0, no AGPL/LGPL)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import pikepdf
 
@@ -65,3 +66,82 @@ def assemble_pdf(pages: Iterable[EncodedPage], out_path: Path, title: str) -> in
     for page in pages:
         writer.add(page)
     return writer.save(out_path)
+
+
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_SECTION = re.compile(rb"(\d+) (\d+)\s*\r?\n")
+
+
+class Layout(NamedTuple):
+    """Where a copy's parts lie: what a viewer fetches first (see :func:`layout`)."""
+
+    head_end: int  # the head (catalogue, page tree, every page dictionary) ends here
+    first_page_end: int  # the first page's content and image, right after the head, end here
+    xref_start: int  # the cross-reference table and trailer run from here to the end
+
+
+def layout(path: Path) -> Layout | None:
+    """Where a copy's head and first page end and its cross-reference table begins, or None.
+
+    A copy's head holds the page tree and every page dictionary, then the first page's content
+    and image (see :class:`CopyWriter`); its cross-reference table is at the end. A viewer that
+    knows both fetches them at once, while pdf.js is still loading, instead of one range after
+    another once pdf.js has parsed what the previous range held (two more round trips on a
+    phone's link), and no more of the neighbouring pages than its range alignment needs. None
+    when the cross-reference table is not a classic one this reads (the viewer then waits for
+    pdf.js to ask).
+    """
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - 1024))
+        match = _STARTXREF.search(handle.read())
+        if match is None:
+            return None
+        start = int(match.group(1))
+        if not 0 < start < size:
+            return None
+        handle.seek(start)
+        table = handle.read(size - start)
+    offsets = _xref_offsets(table)
+    if not offsets:
+        return None
+    try:
+        with pikepdf.open(path) as pdf:
+            if not len(pdf.pages):
+                return None
+            page = pdf.pages[0].obj
+            needed = [page.Contents.objgen] if "/Contents" in page else []
+            resources = page.get("/Resources")
+            if resources is not None and "/XObject" in resources:
+                needed += [xobject.objgen for xobject in resources.XObject.values()]
+    except pikepdf.PdfError:
+        return None
+    if not needed or any(ref not in offsets for ref in needed):
+        return None
+    last = max(offsets[ref] for ref in needed)
+    # The first page's last object ends where the next object (or the table) begins.
+    end = min((offset for offset in offsets.values() if offset > last), default=start)
+    return Layout(min(offsets[ref] for ref in needed), end, start)
+
+
+def _xref_offsets(table: bytes) -> dict[tuple[int, int], int]:
+    """{(object, generation): offset} of the objects in use in one classic ``xref`` section."""
+    if not table.startswith(b"xref"):
+        return {}
+    offsets: dict[tuple[int, int], int] = {}
+    position = 4
+    while True:
+        while position < len(table) and table[position:position + 1] in b" \r\n":
+            position += 1
+        section = _SECTION.match(table, position)
+        if section is None:
+            return offsets
+        first, count = int(section.group(1)), int(section.group(2))
+        position = section.end()
+        for number in range(first, first + count):
+            entry = table[position:position + 20].split()
+            position += 20
+            if len(entry) != 3:
+                return {}
+            if entry[2] == b"n":
+                offsets[(number, int(entry[1]))] = int(entry[0])

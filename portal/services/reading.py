@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from watermark.assemble import CopyWriter
+from watermark.assemble import CopyWriter, Layout, layout
 from watermark.encoding import DATA_SAVER, STANDARD
 from watermark.mark import MARK_VERSION, copy_key
 from watermark.render import deriv_name
@@ -272,6 +273,28 @@ def variant_path(copy: ReadingCopy, variant: str | None) -> Path:
 def variant_size(copy: ReadingCopy, variant: str | None) -> int:
     """Bytes of the file of ``copy`` for ``variant``: what one page weighs is this over the page count."""
     return (copy.saver_size_bytes if variant == SAVER else copy.size_bytes) or 0
+
+
+def copy_layout(copy: ReadingCopy, variant: str | None) -> Layout | None:
+    """Where the first page ends and the cross-reference table begins in the file of ``copy``.
+
+    The viewer fetches both at once on opening (see ``watermark.assemble.layout``); None when unknown.
+    """
+    path = variant_path(copy, variant)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _layout(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _layout(path: str, size: int, mtime_ns: int) -> Layout | None:
+    # Keyed by size and time as well: a rebuilt copy under the same name is read again.
+    try:
+        return layout(Path(path))
+    except (OSError, ValueError):
+        return None
 
 
 # Served bytes: a range, or the whole PDF at once. Both count toward the pace that raises a flag.

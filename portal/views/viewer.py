@@ -36,6 +36,7 @@ def _viewer_page(copy, title: str, back_url: str, is_staff_copy: bool, search_ur
     response = render_template("viewer/viewer.html", copy=copy, title=title, back_url=back_url,
                                pdf_url=url_for("viewer.pdf", copy_id=copy.id, v=variant or "standard"),
                                pdf_length=reading.variant_size(copy, variant),
+                               layout=reading.copy_layout(copy, variant),
                                is_staff_copy=is_staff_copy, data_saver=actor.data_saver,
                                saver_available=bool(copy.saver_path), saver_form=DataSaverForm(),
                                search_url=search_url)

@@ -137,6 +137,9 @@ def test_the_viewer_fetches_the_pages_it_shows_and_the_next_never_the_file(live_
     page.click("#dataSaver")
     page.wait_for_function(INK, arg=10, timeout=20_000)
     assert page.locator("#dataSaver").get_attribute("aria-pressed") == "true"
+    assert page.locator("#pageNumber").input_value() == "10"
     saver_rows = [r for r in _log(live_app, copy_id) if r.kind == "range" and r.variant == "saver"]
-    assert saver_rows and _fetched(saver_rows, _image_spans(saver_path)) >= {10}
+    # Opened at page 10 by its address: page 10, and not the first page, which is never shown.
+    saver_pages = _fetched(saver_rows, _image_spans(saver_path))
+    assert 10 in saver_pages and not saver_pages & set(range(1, 9)), saver_pages
     context.close()

@@ -18,7 +18,9 @@ function pageFromHash() {
   return match ? parseInt(match[1], 10) : 1;
 }
 
-const CHUNK = 65536;  // pdf.js's rangeChunkSize below: ranges are asked for in these aligned chunks
+// pdf.js's rangeChunkSize below: ranges are asked for in these aligned chunks. Small, so a range
+// holds little beyond what it is for (pdf.js asks for neighbouring chunks in one request anyway).
+const CHUNK = 4096;
 
 function fetchRange(url, begin, end) {
   return fetch(url, { credentials: "same-origin", cache: "no-store",
@@ -37,18 +39,25 @@ const worker = new Worker(container.dataset.workerUrl, { type: "module" });
 async function main() {
   const data = container.dataset;
   const length = parseInt(data.pdfLength, 10);
-  // The file's first chunk (its header) and last one (the cross-reference table) are what pdf.js
-  // asks for first: fetch them now, while pdf.js itself is still loading, instead of after it.
-  const early = new Map();
+  // What pdf.js asks for first is the file's head (the page tree), its cross-reference table at
+  // the end, and then the first page's content and image, one range after another as it parses
+  // each. Fetch them all now, in two ranges, while pdf.js itself is still loading: the server
+  // says where the head and the first page end and where the table begins (data-*-end,
+  // data-xref-start). Opened at another page by link, only the head is fetched ahead.
+  const early = [];
   const ahead = (begin, end) => {
     const pending = fetchRange(data.pdfUrl, begin, end);
     pending.catch(() => {});  // a failure is reported when pdf.js asks for the range, not before
-    early.set(`${begin}-${end}`, pending);
+    early.push({ begin, end, pending });
   };
+  const alignUp = (offset) => Math.min(Math.ceil(offset / CHUNK) * CHUNK, length);
   if (length > 0) {
-    ahead(0, Math.min(CHUNK, length));
-    const lastStart = Math.floor((length - 1) / CHUNK) * CHUNK;
-    if (lastStart > 0) ahead(lastStart, length);
+    const wanted = pageFromHash() === 1 ? data.firstPageEnd : data.headEnd;
+    const headEnd = alignUp(Math.max(CHUNK, parseInt(wanted, 10) || 0));
+    ahead(0, headEnd);
+    const xref = parseInt(data.xrefStart, 10) || length - 1;
+    const tailStart = Math.max(headEnd, Math.floor(xref / CHUNK) * CHUNK);
+    if (tailStart < length) ahead(tailStart, length);
   }
   const pdfjsLib = await import(data.libUrl);
   globalThis.pdfjsLib = pdfjsLib;  // pdf_viewer.mjs reads the library from here
@@ -59,10 +68,11 @@ async function main() {
   // next one), never a first whole-file GET that the server would count as a full download.
   const transport = new pdfjsLib.PDFDataRangeTransport(length, null);
   transport.requestDataRange = (begin, end) => {
-    const key = `${begin}-${end}`;
-    const pending = early.get(key);
-    early.delete(key);
-    (pending || fetchRange(data.pdfUrl, begin, end))
+    const covering = early.find((range) => range.begin <= begin && end <= range.end);
+    const pending = covering
+      ? covering.pending.then((buffer) => buffer.slice(begin - covering.begin, end - covering.begin))
+      : fetchRange(data.pdfUrl, begin, end);
+    pending
       .then((buffer) => transport.onDataRange(begin, new Uint8Array(buffer)))
       .catch(() => showError(data.error));
   };
@@ -73,7 +83,6 @@ async function main() {
     // ahead once the visible page is done): never the whole file, never the pages skipped.
     disableAutoFetch: true,
     disableStream: true,
-    // A page weighs about 0.1-0.2 MB (bench/page_encoding.py): 64 KiB chunks fetch little beyond it.
     rangeChunkSize: CHUNK,
     isEvalSupported: false,
     enableXfa: false,
@@ -100,12 +109,13 @@ async function main() {
     return;
   }
   const showZoom = () => { $("zoomValue").textContent = `${Math.round(viewer.currentScale * 100)}%`; };
-  // Fitted to the width and on the page asked for before anything is drawn, so only that page
-  // (and the pages before it not at all) is fetched and rendered.
+  // On the page asked for and fitted to the width before anything is drawn, so only that page
+  // (and the pages before it not at all) is fetched and rendered. The page first: a scale set
+  // while on page 1 would draw (and fetch) page 1 before the jump.
   eventBus.on("pagesinit", () => {
-    viewer.currentScaleValue = "page-width";
     const wanted = Math.min(Math.max(1, pageFromHash()), pdf.numPages);
     if (wanted > 1) viewer.currentPageNumber = wanted;
+    viewer.currentScaleValue = "page-width";
     showZoom();
   });
   eventBus.on("scalechanging", showZoom);
