@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 
 import cv2
 import numpy as np
@@ -69,16 +70,18 @@ def pattern_field(bits: np.ndarray, width: int, height: int) -> np.ndarray:
 def amplitude_grid(array: np.ndarray) -> np.ndarray:
     """Amplitude per pattern cell: full where the page is busy, :data:`FLAT_SHARE` of it on flat paper.
 
+    ``array`` is the page as pixels: grey (H × W), RGB (H × W × 3) or RGBX (H × W × 4).
     Measured on a quarter-size grey page (the mean absolute Laplacian around each cell),
-    which is what keeps the whole mark within a few milliseconds: the page is turned grey
-    first and then shrunk by an exact factor of 4 (a colour or a fractional shrink costs
-    ten times more on an A4 page).
+    which is what keeps the whole mark within a few milliseconds: the page is shrunk by an
+    exact factor of 4 first and only then turned grey (turning a whole colour page grey, or
+    a fractional shrink, costs several times more on an A4 page).
     """
     height, width = array.shape[:2]
     rows, cols = grid_shape(width, height)
-    grey = cv2.cvtColor(array, cv2.COLOR_RGB2GRAY) if array.ndim == 3 else array
     h4, w4 = max(4, height - height % 4), max(4, width - width % 4)
-    small = cv2.resize(grey[:h4, :w4], (max(1, w4 // 4), max(1, h4 // 4)), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(array[:h4, :w4], (max(1, w4 // 4), max(1, h4 // 4)), interpolation=cv2.INTER_AREA)
+    if small.ndim == 3:
+        small = cv2.cvtColor(small, cv2.COLOR_RGBA2GRAY if small.shape[2] == 4 else cv2.COLOR_RGB2GRAY)
     laplacian = cv2.convertScaleAbs(cv2.Laplacian(small, cv2.CV_16S, ksize=1))
     activity = cv2.resize(cv2.blur(laplacian, (5, 5)), (cols, rows), interpolation=cv2.INTER_AREA)
     activity = activity.astype(np.float32) * 4.0
@@ -93,19 +96,56 @@ def mark_delta(array: np.ndarray, key: bytes, page_no: int) -> np.ndarray:
     return pattern_field(bits * amplitude_grid(array), width, height)
 
 
+class _Scratch(threading.local):
+    """Full-page work planes kept per thread between pages: a copy's pages share one size, and a
+    fresh 9 MB plane per page costs more in page faults than the arithmetic done in it."""
+
+    def __init__(self) -> None:
+        self.planes: dict[str, np.ndarray] = {}
+
+    def plane(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+        plane = self.planes.get(name)
+        if plane is None or plane.shape != shape or plane.dtype != dtype:
+            plane = self.planes[name] = np.empty(shape, dtype)
+        return plane
+
+
+_scratch = _Scratch()
+
+
+def _biased_delta(array: np.ndarray, key: bytes, page_no: int) -> np.ndarray:
+    """The change rounded to whole grey levels and offset by 128 (uint8, height × width; a scratch
+    plane, valid until the thread's next page).
+
+    One 8-bit plane instead of a float one: the page then takes the mark in a single
+    saturating pass (page + plane − 128). 128 is even, so rounding the offset value
+    rounds as rounding the change itself would (half to even).
+    """
+    height, width = array.shape[:2]
+    bits = pattern_bits(key, page_no, width, height)
+    rows, cols = bits.shape
+    field = _scratch.plane("field", (rows * CELL, cols * CELL), np.float32)
+    cv2.resize(bits * amplitude_grid(array) + np.float32(128), (cols * CELL, rows * CELL), dst=field,
+               interpolation=cv2.INTER_LINEAR)
+    return cv2.convertScaleAbs(field[:height, :width], dst=_scratch.plane("delta", (height, width), np.uint8))
+
+
 def embed(page: Image.Image, key: bytes, page_no: int) -> Image.Image:
     """Return ``page`` ("L" or "RGB") with the invisible mark of ``key`` for page ``page_no`` added."""
-    array = np.asarray(page)
-    delta = mark_delta(array, key, page_no)
-    if array.ndim == 2:
+    if page.mode == "L":
+        array = np.asarray(page)
         # Saturating add, rounded: white paper stays white where the pattern would push it over.
-        return Image.fromarray(cv2.add(array, delta, dtype=cv2.CV_8U), mode=page.mode)
-    # Colour: the same saturating, rounded add, as two 8-bit steps (add the rise, take away the fall);
-    # a pixel has only one of them, so the result is the same as one mixed-type add at a third of its cost.
-    rise = cv2.convertScaleAbs(cv2.max(delta, 0.0))
-    fall = cv2.convertScaleAbs(cv2.min(delta, 0.0))
-    marked = cv2.subtract(cv2.add(array, cv2.merge([rise, rise, rise])), cv2.merge([fall, fall, fall]))
-    return Image.fromarray(marked, mode=page.mode)
+        return Image.fromarray(cv2.addWeighted(array, 1.0, _biased_delta(array, key, page_no), 1.0, -128.0),
+                               mode="L")
+    # Colour: the same change on each channel, which is the change of luminance alone. Pillow keeps
+    # RGB pixels as four bytes, so the page is taken and given back as RGBX (a plain copy each way,
+    # no repacking), and the one 8-bit plane is widened to four channels for one saturating add.
+    width, height = page.size
+    array = np.frombuffer(page.tobytes("raw", "RGBX"), np.uint8).reshape(height, width, 4)
+    plane = cv2.cvtColor(_biased_delta(array, key, page_no), cv2.COLOR_GRAY2RGBA,
+                         dst=_scratch.plane("rgbx", (height, width, 4), np.uint8))
+    cv2.addWeighted(array, 1.0, plane, 1.0, -128.0, dst=plane)
+    return Image.frombytes("RGB", (width, height), plane, "raw", "RGBX")
 
 
 def psnr(reference: np.ndarray, other: np.ndarray) -> float:
