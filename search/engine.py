@@ -85,20 +85,12 @@ class Engine:
             _Segment(cache.segment(leaf, index_key), leaf, offset) for leaf, offset in reader.leaf_readers()
         ]
         self.doc_count = reader.doc_count_all()
-        # This search's own look-ups: a query asks for the same term several times (to match, to weigh,
-        # to score), and the shared cache's lock and LRU bookkeeping cost more than the dict.
-        self._memo: dict[tuple, TermVector] = {}
         self._held: dict[int, list] = {}  # segment offset → its scoring terms (see _weights)
 
     # --- building blocks --------------------------------------------------------------
 
     def _term(self, seg: _Segment, name: str, text: str, impacts: bool = False) -> TermVector:
-        key = (seg.offset, name, text)
-        vector = self._memo.get(key)
-        if vector is not None and (not impacts or vector.df == 0 or vector.has_impacts):
-            return vector
-        vector = self._memo[key] = self.cache.term(seg.vectors, name, text, impacts)
-        return vector
+        return self.cache.term(seg.vectors, name, text, impacts)
 
     def _match(self, seg: _Segment, node, universe: int, pages: int = 0) -> int:
         """Files of ``seg`` matching ``node``; page terms count only within ``pages`` (readable page text)."""
@@ -190,12 +182,20 @@ class Engine:
         """
         raw = {}
         held: dict[tuple[str, str], list] = {}
-        for (name, text), weight in plan.scoring.items():
-            vectors = [(seg.offset, self._term(seg, name, text, impacts=True)) for seg in self.segments]
-            df = sum(vector.df for _offset, vector in vectors)
+        term = self.cache.term  # a tight loop: a long query has 60 terms × segments
+        segments = [(seg.offset, seg.vectors) for seg in self.segments]
+        for key, weight in plan.scoring.items():
+            name, text = key
+            found = []
+            df = 0
+            for offset, vectors in segments:
+                vector = term(vectors, name, text, True)
+                if vector.df:
+                    found.append((offset, vector))
+                    df += vector.df
             if df:
-                raw[(name, text)] = weight * bm25_idf(max(self.doc_count, df), df)
-                held[(name, text)] = [item for item in vectors if item[1].df]
+                raw[key] = weight * bm25_idf(max(self.doc_count, df), df)
+                held[key] = found
         self._held = {seg.offset: [] for seg in self.segments}
         if not raw:
             return {}
@@ -332,18 +332,19 @@ class Engine:
                     exact: int | None) -> list[tuple]:
         """Score every file of the segment at once (NumPy), then take the best by tier."""
         n = seg.vectors.n
-        scores = np.zeros(n, dtype=np.int32)
+        scores = np.zeros(n, dtype=np.uint16)
         page_scores = None
         for weight, vector, page_field in vectors:
             if page_field:
                 if page_scores is None:
-                    page_scores = np.zeros(n, dtype=np.int32)
+                    page_scores = np.zeros(n, dtype=np.uint16)
                 vector.add_to(page_scores, weight)
             else:
                 vector.add_to(scores, weight)
         if page_scores is not None:
-            page_scores[~seg.vectors.flags(pages)] = 0
-            scores += page_scores
+            # Page terms count only where the searcher may read the pages; the weights keep the sum in 15 bits.
+            np.bitwise_and(page_scores, seg.vectors.lane_mask(pages), out=page_scores)
+            np.add(scores, page_scores, out=scores)
         out: list[tuple] = []
         if exact:
             first = top_scores(scores, np.flatnonzero(flags_array(exact, n)), want)

@@ -34,7 +34,6 @@ import sys
 import threading
 import zlib
 from array import array
-from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -105,18 +104,18 @@ def positions(bits: int, limit: int | None = None) -> list[int]:
 
 
 def top_scores(scores: np.ndarray, members: np.ndarray, k: int) -> list[tuple[int, int]]:
-    """The ``k`` best (score, doc) among ``members`` (ascending documents), best first; ties by document."""
+    """The ``k`` best (score, doc) among ``members``, best first; ties go to the lower document.
+
+    Each member becomes one int64 key, ``(0x7FFF − score) << 32 | doc``, so the smallest keys are
+    the best with ties already broken: a partial sort (``np.partition``) and a sort of ``k``.
+    """
     if k <= 0 or not len(members):
         return []
-    values = scores[members]
-    if len(members) > k:
-        theta = np.partition(values, len(values) - k)[len(values) - k]  # the k-th best score
-        above = values > theta
-        ties = np.flatnonzero(values == theta)[: k - int(np.count_nonzero(above))]  # lowest documents first
-        chosen = np.concatenate((np.flatnonzero(above), ties))
-        members, values = members[chosen], values[chosen]
-    order = np.lexsort((members, -values.astype(np.int64)))
-    return list(zip(values[order].tolist(), members[order].tolist()))
+    keys = ((np.int64(LANE_LIMIT) - scores[members]) << 32) | members
+    if len(keys) > k:
+        keys = np.partition(keys, k - 1)[:k]
+    keys.sort()
+    return list(zip((LANE_LIMIT - (keys >> 32)).tolist(), (keys & 0xFFFFFFFF).tolist()))
 
 
 # --- per-segment data ----------------------------------------------------------------
@@ -183,7 +182,7 @@ SPARSE_LIMIT = 64  # terms in at most this many files of a segment are kept as d
 class TermVector:
     """One term of one segment: the files that contain it and, for scoring, its impacts."""
 
-    __slots__ = ("bits", "df", "sparse", "raw", "_array")
+    __slots__ = ("bits", "df", "sparse", "raw", "_array", "used", "has_impacts")
 
     def __init__(self, bits: int, df: int, sparse: dict[int, int] | None = None, raw: bytes | None = None) -> None:
         self.bits = bits
@@ -191,11 +190,9 @@ class TermVector:
         self.sparse = sparse  # rare terms: doc → impact
         self.raw = raw  # common terms: the impact lanes, 16 bits per document, little-endian
         self._array: tuple | None = None
-
-    @property
-    def has_impacts(self) -> bool:
-        """Whether the impacts were read (a vector read for matching only has its bits alone)."""
-        return self.sparse is not None or self.raw is not None
+        self.used = False  # looked up since the cache last passed over it (see VectorCache)
+        # Whether the impacts were read (a vector read for matching only has its bits alone).
+        self.has_impacts = sparse is not None or raw is not None
 
     def impact(self, d: int) -> int:
         if self.sparse is not None:
@@ -203,17 +200,21 @@ class TermVector:
         return self.raw[2 * d] if self.raw is not None else 0
 
     def add_to(self, scores: np.ndarray, weight: int) -> None:
-        """``scores += weight × impacts`` (``scores``: one int32 per document of the segment)."""
+        """``scores += weight × impacts`` (``scores``: uint16, one per document of the segment).
+
+        The weights are scaled so that no sum passes 0x7FFF (:data:`LANE_LIMIT`): 16 bits hold it,
+        and one dtype throughout keeps NumPy from casting (three times slower with int32 sums).
+        """
         if self.raw is not None:
             if self._array is None:
                 self._array = (np.frombuffer(self.raw, dtype="<u2"),)  # no copy
-            scores += self._array[0] * np.int32(weight)
+            np.add(scores, self._array[0] * np.uint16(weight), out=scores)
         elif self.sparse:
             if self._array is None:
                 self._array = (np.fromiter(self.sparse.keys(), dtype=np.intp, count=len(self.sparse)),
-                               np.fromiter(self.sparse.values(), dtype=np.int32, count=len(self.sparse)))
+                               np.fromiter(self.sparse.values(), dtype=np.uint16, count=len(self.sparse)))
             ids, values = self._array
-            scores[ids] += values * weight
+            scores[ids] += values * np.uint16(weight)
 
     @property
     def size(self) -> int:
@@ -333,19 +334,19 @@ class SegmentVectors:
         raw = lanes.tobytes()
         return TermVector(bits_from_flags(raw[0::2]), df, raw=raw)
 
-    def flags(self, bits: int) -> np.ndarray:
-        """``bits`` as one bool per document, for masking scores.
+    def lane_mask(self, bits: int) -> np.ndarray:
+        """``bits`` as one uint16 per document, 0xFFFF for members and 0 otherwise (to mask scores).
 
         The few sets asked for again and again (the files whose pages the public may read, staff's
         all-visible set) are kept: they stay the same for every search until the deletions change.
         """
-        flags = self._masks.get(bits)
-        if flags is None:
-            flags = flags_array(bits, self.n)
+        mask = self._masks.get(bits)
+        if mask is None:
+            mask = flags_array(bits, self.n).astype(np.uint16) * np.uint16(0xFFFF)
             if len(self._masks) >= 8:  # grant holders' sets differ: keep the common ones, not every one
                 self._masks.clear()
-            self._masks[bits] = flags
-        return flags
+            self._masks[bits] = mask
+        return mask
 
     # stored fields
 
@@ -434,12 +435,17 @@ class SegmentVectors:
 
 
 class VectorCache:
-    """Process-wide: segment data, and an LRU of term vectors bounded by bytes."""
+    """Process-wide: segment data, and term vectors bounded by bytes.
+
+    A hit takes no lock and moves nothing (a query looks up to a hundred terms): it only marks the
+    vector used. Past the bound, the oldest vectors leave, except those used since they were last
+    passed over, which get a second chance at the back (the "clock" approximation of an LRU).
+    """
 
     def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
         self._segments: dict[tuple, SegmentVectors] = {}
-        self._terms: OrderedDict[tuple, TermVector] = OrderedDict()
+        self._terms: dict[tuple, TermVector] = {}  # (segment key, field, text) → vector, oldest first
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -464,21 +470,31 @@ class VectorCache:
                 self._bytes -= self._terms.pop(key).size
 
     def term(self, seg: SegmentVectors, field: str, text: str, impacts: bool) -> TermVector:
-        key = (seg.key, field, text, impacts)
-        with self._lock:
-            for probe in (key, (seg.key, field, text, True)):
-                hit = self._terms.get(probe)
-                if hit is not None:
-                    self._terms.move_to_end(probe)
-                    return hit
+        """The vector of ``field:text`` in ``seg``, with its impacts when ``impacts``."""
+        key = (seg.key, field, text)
+        hit = self._terms.get(key)
+        if hit is not None and (not impacts or hit.has_impacts):
+            hit.used = True
+            return hit
         value = seg.term(field, text, impacts=impacts)
         with self._lock:
-            if key not in self._terms:
-                self._terms[key] = value
-                self._bytes += value.size
-                while self._bytes > self.max_bytes and self._terms:
-                    _key, old = self._terms.popitem(last=False)
-                    self._bytes -= old.size
+            old = self._terms.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+                if impacts and not old.has_impacts:
+                    old = None
+            if old is not None:  # another thread read it meanwhile
+                value = old
+            self._terms[key] = value
+            self._bytes += value.size
+            while self._bytes > self.max_bytes and self._terms:
+                oldest = next(iter(self._terms))
+                vector = self._terms.pop(oldest)
+                if vector.used:
+                    vector.used = False
+                    self._terms[oldest] = vector
+                else:
+                    self._bytes -= vector.size
         return value
 
 
