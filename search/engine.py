@@ -286,7 +286,7 @@ class Engine:
             # Few files: score each; more: every file of the segment at once, in arrays.
             if _score_each(docs.bit_count(), len(vectors), n):
                 return self._rank_each(seg, docs, vectors, want, pages, exact)
-            return self._rank_lanes(seg, docs, vectors, want, pages, exact)
+            return self._rank_all(seg, docs, vectors, want, pages, exact)
         # Date order (or no words to score): oldest first for "date", newest first otherwise.
         newest_first = sort != "date"
         starts = seg.vectors.dates(f.START)
@@ -328,7 +328,7 @@ class Engine:
         return [(score, d + seg.offset) for score, d in scored[:want]]
 
     @staticmethod
-    def _rank_lanes(seg: _Segment, docs: int, vectors: list, want: int, pages: int,
+    def _rank_all(seg: _Segment, docs: int, vectors: list, want: int, pages: int,
                     exact: int | None) -> list[tuple]:
         """Score every file of the segment at once (NumPy), then take the best by tier."""
         n = seg.vectors.n
