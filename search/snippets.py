@@ -60,14 +60,18 @@ def mark(text: str, words: set[str], exact: set[str] | None = None) -> Markup:
     text = normalize(text or "")
     if not words:
         return Markup(escape(text))
+    # Plain strings joined once: Markup's own ``+`` escapes and allocates at every step, and a
+    # results page marks twenty titles and their snippets.
     out = []
     last = 0
     for start, end, _token in _spans(text, words, exact=exact):
         out.append(escape(text[last:start]))
-        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
+        out.append("<mark>")
+        out.append(escape(text[start:end]))
+        out.append("</mark>")
         last = end
     out.append(escape(text[last:]))
-    return Markup("").join(out)
+    return Markup("".join(out))
 
 
 def _best_window(text: str, spans: list[tuple[int, int, str]]) -> tuple[int, int, float]:
