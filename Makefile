@@ -48,7 +48,7 @@ run: setup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 clean-instance:
 	rm -rf instance
